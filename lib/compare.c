@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+
+#include "compare.h"
+
+static int reference_warnings(const Topology *t, const TierMap *m, WarningList *out)
+{
+        const Reference *ref = &m->reference;
+
+        if (ref->state == REFERENCE_MISMATCH)
+                return warning_list_add(
+                        out, "hmat-reference-mismatch", ref->culprit,
+                        "node %d's %s (%u) differs from reference node %d's (%u) by more than 10%%: the kernel "
+                        "switches HMAT-based tiering off and every node gets its default abstract distance",
+                        ref->culprit, figure_name(ref->culprit_figure), ref->culprit_value[ref->culprit_figure],
+                        ref->node, ref->figure[ref->culprit_figure]);
+        if (ref->state == REFERENCE_ZERO)
+                return warning_list_add(out, "hmat-reference-zero", ref->culprit,
+                                        "node %d has CPUs and memory but zero HMAT access1 figures: the kernel "
+                                        "switches HMAT-based tiering off",
+                                        ref->culprit);
+
+        /* CPU-less memory in the DRAM tier for lack of data is the case tierd exists for: say so per node. */
+        for (size_t i = 0; i < m->n_nodes; i++) {
+                const NodeTier *nt = &m->nodes[i];
+                if (!nt->has_memory || t->nodes[i].has_cpu || nt->reason != TIER_REASON_DEFAULT_DRAM)
+                        continue;
+                int k = warning_list_add(out, "cpuless-default-dram", (int)nt->node,
+                                         "node %u has no CPUs but is treated as DRAM (tier %d): %s", nt->node,
+                                         nt->tier,
+                                         nt->cause == DEFAULT_CAUSE_NO_HMAT ? "the firmware describes no HMAT"
+                                         : nt->cause == DEFAULT_CAUSE_NO_FIGURES
+                                                 ? "HMAT has no CPU-initiator figures for it"
+                                                 : "HMAT-based tiering is off");
+                if (k < 0)
+                        return k;
+        }
+        return 0;
+}
+
+/* The kernel's tier for node under another model, or INT32_MIN on failure. */
+static int tier_under(const Topology *t, const TierOptions *o, unsigned node, int *ret)
+{
+        _cleanup_(tier_map_freep) TierMap *alt = NULL;
+        int k = tier_map_compute(t, o, &alt);
+        if (k < 0)
+                return k;
+        const NodeTier *nt = tier_map_find(alt, node);
+        *ret = nt && nt->has_memory ? nt->tier : -1;
+        return 0;
+}
+
+static int explain_difference(const Topology *t, const TierMap *m, const TopoNode *n, const NodeTier *nt,
+                              WarningList *out)
+{
+        int legacy_tier = -1, arith32_tier = -1, k;
+        bool old_kernel = t->kernel_major != 0 && !topology_kernel_at_least(t, 6, 10);
+
+        if (nt->reason == TIER_REASON_OVERRIDE)
+                return warning_list_add(out, "override", (int)n->id,
+                                        "node %u: the configuration puts it in tier %d; the kernel has it in tier %d",
+                                        n->id, nt->tier, n->kernel_tier);
+
+        TierOptions legacy = m->options;
+        legacy.model = TIER_MODEL_LEGACY;
+        legacy.legacy_kmem_hmat = topology_kernel_at_least(t, 6, 7);
+        if ((k = tier_under(t, &legacy, n->id, &legacy_tier)) < 0)
+                return k;
+        if ((old_kernel || t->kernel_major == 0) && legacy_tier == n->kernel_tier)
+                return warning_list_add(out, "kernel-pre-6.10", (int)n->id,
+                                        "node %u: kernel %s puts it in tier %d, tierd computes tier %d: kernels "
+                                        "before 6.10 tier every boot-time node as DRAM and ignore its HMAT figures",
+                                        n->id, t->kernel_release ?: "(unknown)", n->kernel_tier, nt->tier);
+
+        TierOptions arith32 = m->options;
+        arith32.arith32 = true;
+        if ((k = tier_under(t, &arith32, n->id, &arith32_tier)) < 0)
+                return k;
+        if (arith32_tier == n->kernel_tier)
+                return warning_list_add(out, "kernel-adistance-overflow", (int)n->id,
+                                        "node %u: the kernel puts it in tier %d, tierd computes tier %d: the kernel "
+                                        "evaluates the abstract distance in 32 bits and overflows (fixed in 6.17 "
+                                        "and stable kernels)",
+                                        n->id, n->kernel_tier, nt->tier);
+
+        if (n->dax_kmem && !nt->kmem)
+                return warning_list_add(out, "kernel-kmem-in-dram-node", (int)n->id,
+                                        "node %u: the kernel puts it in tier %d, tierd computes tier %d: dax/kmem "
+                                        "memory was onlined into a node that already held other memory",
+                                        n->id, n->kernel_tier, nt->tier);
+
+        return warning_list_add(out, "kernel-differs", (int)n->id,
+                                "node %u: the kernel puts it in tier %d, tierd computes tier %d (cause unknown: "
+                                "another driver's memory type such as CXL CDAT, or figures changed since boot)",
+                                n->id, n->kernel_tier, nt->tier);
+}
+
+int compare_collect_warnings(const Topology *t, const TierMap *m, WarningList *out)
+{
+        int k = reference_warnings(t, m, out);
+        if (k < 0)
+                return k;
+
+        if (!t->memory_tiering)
+                return warning_list_add(out, "kernel-no-memory-tiering", -1,
+                                        "the kernel exposes no memory tiers (no /sys/devices/virtual/memory_tiering: "
+                                        "kernel before 6.1 or without NUMA): nothing to compare with");
+
+        for (size_t i = 0; i < t->n_nodes; i++) {
+                const TopoNode *n = &t->nodes[i];
+                const NodeTier *nt = &m->nodes[i];
+                if (!nt->has_memory) {
+                        if (n->kernel_tier >= 0)
+                                k = warning_list_add(out, "kernel-differs", (int)n->id,
+                                                     "node %u has no memory but the kernel lists it in tier %d",
+                                                     n->id, n->kernel_tier);
+                } else if (n->kernel_tier < 0)
+                        k = warning_list_add(out, "kernel-untiered", (int)n->id,
+                                             "node %u has memory but is in no kernel memory tier", n->id);
+                else if (n->kernel_tier != nt->tier)
+                        k = explain_difference(t, m, n, nt, out);
+                if (k < 0)
+                        return k;
+        }
+        return 0;
+}

@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "parse.h"
+#include "sysfs.h"
+
+int sysfs_root_new(const char *path, WarningList *warnings, SysfsRoot **ret)
+{
+        _cleanup_(sysfs_root_freep) SysfsRoot *r = calloc(1, sizeof(*r));
+        if (!r)
+                return -ENOMEM;
+        r->fd = -EBADF;
+        r->path = strdup(path && *path ? path : "/");
+        if (!r->path)
+                return -ENOMEM;
+        r->fd = open(r->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (r->fd < 0)
+                return negative_errno();
+        r->warnings = warnings;
+        *ret = TAKE_PTR(r);
+        return 0;
+}
+
+SysfsRoot *sysfs_root_free(SysfsRoot *r)
+{
+        if (!r)
+                return NULL;
+        if (r->fd >= 0)
+                close(r->fd);
+        free(r->path);
+        free(r);
+        return NULL;
+}
+
+static int format_path(char *buf, size_t size, const char *fmt, va_list ap)
+{
+        int n = vsnprintf(buf, size, fmt, ap);
+        if (n < 0 || (size_t)n >= size)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+static int open_in_root(SysfsRoot *r, const char *path, int flags)
+{
+        while (*path == '/')
+                path++;
+        struct open_how how = {
+                .flags = (uint64_t)(flags | O_CLOEXEC | O_NOCTTY),
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd = (int)syscall(SYS_openat2, r->fd, path, &how, sizeof(how));
+        if (fd < 0 && errno == ENOSYS) /* pre-5.6 kernels: relative lookups only */
+                fd = openat(r->fd, path, flags | O_CLOEXEC | O_NOCTTY);
+        return fd < 0 ? negative_errno() : fd;
+}
+
+/* Read a whole small file; the content is NUL-terminated and keeps its trailing newline. */
+static int read_file(SysfsRoot *r, const char *path, char **ret)
+{
+        _cleanup_close_ int fd = open_in_root(r, path, O_RDONLY);
+        if (fd < 0)
+                return fd;
+
+        size_t size = 4096, len = 0;
+        _cleanup_free_ char *buf = malloc(size);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                if (len + 1 >= size) {
+                        if (size >= SYSFS_VALUE_MAX)
+                                return -EFBIG;
+                        char *p = realloc(buf, size * 2);
+                        if (!p)
+                                return -ENOMEM;
+                        buf = p;
+                        size *= 2;
+                }
+                ssize_t n = read(fd, buf + len, size - len - 1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+        }
+        if (memchr(buf, '\0', len))
+                return -EINVAL; /* a text attribute never holds NUL; do not let it truncate silently */
+        buf[len] = '\0';
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+/* Record a bad value with the file it came from; printable, bounded excerpt of the value. */
+static int report_malformed(SysfsRoot *r, const char *path, const char *value, int error)
+{
+        char shown[81];
+        size_t j = 0;
+
+        for (size_t i = 0; value && value[i] && j + 4 < sizeof(shown); i++) {
+                unsigned char c = (unsigned char)value[i];
+                if (c == '\n' && value[i + 1] == '\0')
+                        break;
+                if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\')
+                        shown[j++] = (char)c;
+                else
+                        j += (size_t)snprintf(shown + j, sizeof(shown) - j, "\\x%02x", c);
+        }
+        shown[MIN(j, sizeof(shown) - 1)] = '\0';
+
+        if (r->warnings) {
+                const char *sep = strcmp(r->path, "/") == 0 ? "" : "/";
+                int k = warning_list_add(r->warnings, "malformed-value", -1, "%s%s%s: invalid value '%s': %s",
+                                         strcmp(r->path, "/") == 0 ? "/" : r->path, sep, path, shown,
+                                         strerror(-error));
+                if (k < 0)
+                        return k;
+        }
+        return error;
+}
+
+static int vread_string(SysfsRoot *r, char **ret, char *path, size_t pathsize, const char *fmt, va_list ap)
+{
+        int k = format_path(path, pathsize, fmt, ap);
+        if (k < 0)
+                return k;
+        k = read_file(r, path, ret);
+        if (k == -EFBIG || k == -EINVAL)
+                return report_malformed(r, path, "(oversized or binary content)", k);
+        return k;
+}
+
+bool sysfs_exists(SysfsRoot *r, const char *fmt, ...)
+{
+        char path[PATH_MAX];
+        va_list ap;
+        va_start(ap, fmt);
+        int k = format_path(path, sizeof path, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return false;
+        _cleanup_close_ int fd = open_in_root(r, path, O_PATH);
+        return fd >= 0;
+}
+
+int sysfs_read_string(SysfsRoot *r, char **ret, const char *fmt, ...)
+{
+        char path[PATH_MAX];
+        char *s;
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vread_string(r, &s, path, sizeof path, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return k;
+        size_t n = strlen(s);
+        if (n > 0 && s[n - 1] == '\n')
+                s[n - 1] = '\0';
+        *ret = s;
+        return 0;
+}
+
+/* Read a file and run one pure parser on it; reports malformed content. */
+#define DEFINE_PARSED_READER(name, type, parse_call)                                                                   \
+        int name(SysfsRoot *r, type *ret, const char *fmt, ...)                                                        \
+        {                                                                                                              \
+                char path[PATH_MAX];                                                                                   \
+                _cleanup_free_ char *s = NULL;                                                                         \
+                va_list ap;                                                                                            \
+                va_start(ap, fmt);                                                                                     \
+                int k = vread_string(r, &s, path, sizeof path, fmt, ap);                                               \
+                va_end(ap);                                                                                            \
+                if (k < 0)                                                                                             \
+                        return k;                                                                                      \
+                type v;                                                                                                \
+                k = parse_call;                                                                                        \
+                if (k < 0)                                                                                             \
+                        return report_malformed(r, path, s, k);                                                        \
+                *ret = v;                                                                                              \
+                return 0;                                                                                              \
+        }
+
+DEFINE_PARSED_READER(sysfs_read_u64, uint64_t, parse_u64(s, &v))
+DEFINE_PARSED_READER(sysfs_read_u32, uint32_t, parse_u32(s, &v))
+DEFINE_PARSED_READER(sysfs_read_int, int, parse_int(s, &v))
+DEFINE_PARSED_READER(sysfs_read_hex, uint64_t, parse_hex_u64(s, &v))
+DEFINE_PARSED_READER(sysfs_read_bool, bool, parse_bool(s, &v))
+DEFINE_PARSED_READER(sysfs_read_nodemask, NodeMask, parse_nodemask(s, &v))
+
+int sysfs_read_id_list(SysfsRoot *r, unsigned limit, char **ret_text, unsigned *ret_count, const char *fmt, ...)
+{
+        char path[PATH_MAX];
+        _cleanup_free_ char *s = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vread_string(r, &s, path, sizeof path, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return k;
+        unsigned count;
+        k = parse_id_list(s, limit, NULL, &count);
+        if (k < 0)
+                return report_malformed(r, path, s, k);
+        size_t n = strlen(s);
+        if (n > 0 && s[n - 1] == '\n')
+                s[n - 1] = '\0';
+        if (ret_text)
+                *ret_text = TAKE_PTR(s);
+        if (ret_count)
+                *ret_count = count;
+        return 0;
+}
+
+int sysfs_read_distance_row(SysfsRoot *r, uint32_t *out, size_t max, size_t *ret_n, const char *fmt, ...)
+{
+        char path[PATH_MAX];
+        _cleanup_free_ char *s = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vread_string(r, &s, path, sizeof path, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return k;
+        k = parse_distance_row(s, out, max, ret_n);
+        if (k < 0)
+                return report_malformed(r, path, s, k);
+        return 0;
+}
+
+int sysfs_read_meminfo_kb(SysfsRoot *r, const char *field, uint64_t *ret_kb, const char *fmt, ...)
+{
+        char path[PATH_MAX];
+        _cleanup_free_ char *s = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vread_string(r, &s, path, sizeof path, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return k;
+        k = parse_meminfo_kb(s, field, ret_kb);
+        if (k == -ENOENT)
+                return k;
+        if (k < 0) {
+                /* Name the field, not the whole file. */
+                const char *line = strstr(s, field);
+                _cleanup_free_ char *excerpt = strndup(line ? line : s, 60);
+                if (!excerpt)
+                        return -ENOMEM;
+                char *nl = strchr(excerpt, '\n');
+                if (nl)
+                        *nl = '\0';
+                return report_malformed(r, path, excerpt, k);
+        }
+        return 0;
+}
+
+int sysfs_readlink_basename(SysfsRoot *r, char **ret, const char *fmt, ...)
+{
+        char path[PATH_MAX], target[PATH_MAX];
+        va_list ap;
+        va_start(ap, fmt);
+        int k = format_path(path, sizeof path, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return k;
+
+        /* Open the parent inside the root, then read the link itself without following it. */
+        char *slash = strrchr(path, '/');
+        const char *name = slash ? slash + 1 : path;
+        _cleanup_close_ int dfd = -EBADF;
+        if (slash) {
+                *slash = '\0';
+                dfd = open_in_root(r, path, O_PATH | O_DIRECTORY);
+                if (dfd < 0)
+                        return dfd;
+        }
+        ssize_t n = readlinkat(slash ? dfd : r->fd, name, target, sizeof(target) - 1);
+        if (n < 0)
+                return negative_errno();
+        target[n] = '\0';
+        const char *base = strrchr(target, '/');
+        char *s = strdup(base ? base + 1 : target);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+static int open_dir(SysfsRoot *r, DIR **ret, const char *fmt, va_list ap)
+{
+        char path[PATH_MAX];
+        int k = format_path(path, sizeof path, fmt, ap);
+        if (k < 0)
+                return k;
+        int fd = open_in_root(r, path, O_RDONLY | O_DIRECTORY);
+        if (fd < 0)
+                return fd;
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                k = negative_errno();
+                close(fd);
+                return k;
+        }
+        *ret = d;
+        return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+        uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+        return x < y ? -1 : x > y;
+}
+
+int sysfs_list_ids(SysfsRoot *r, const char *prefix, uint64_t **ret_ids, size_t *ret_n, const char *fmt, ...)
+{
+        DIR *d;
+        va_list ap;
+        va_start(ap, fmt);
+        int k = open_dir(r, &d, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return k;
+
+        size_t plen = strlen(prefix), n = 0, allocated = 0;
+        _cleanup_free_ uint64_t *ids = NULL;
+        struct dirent *de;
+        errno = 0;
+        while ((de = readdir(d))) {
+                uint64_t id;
+                if (strncmp(de->d_name, prefix, plen) != 0 || parse_u64(de->d_name + plen, &id) < 0 ||
+                    strchr(de->d_name, '\n'))
+                        continue;
+                if (GREEDY_REALLOC(ids, allocated, n + 1) < 0) {
+                        closedir(d);
+                        return -ENOMEM;
+                }
+                ids[n++] = id;
+        }
+        closedir(d);
+        qsort(ids, n, sizeof(*ids), cmp_u64);
+        *ret_ids = TAKE_PTR(ids);
+        *ret_n = n;
+        return 0;
+}
+
+void strv_free(char **v)
+{
+        for (char **p = v; p && *p; p++)
+                free(*p);
+        free(v);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int sysfs_list_names(SysfsRoot *r, char ***ret, size_t *ret_n, const char *fmt, ...)
+{
+        DIR *d;
+        va_list ap;
+        va_start(ap, fmt);
+        int k = open_dir(r, &d, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return k;
+
+        size_t n = 0, allocated = 0;
+        _cleanup_(strv_freep) char **v = NULL;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                if (GREEDY_REALLOC(v, allocated, n + 2) < 0 || !(v[n] = strdup(de->d_name))) {
+                        closedir(d);
+                        return -ENOMEM;
+                }
+                v[++n] = NULL;
+        }
+        closedir(d);
+        if (!v) {
+                v = calloc(1, sizeof(char *));
+                if (!v)
+                        return -ENOMEM;
+        }
+        qsort(v, n, sizeof(char *), cmp_str);
+        *ret = TAKE_PTR(v);
+        if (ret_n)
+                *ret_n = n;
+        return 0;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "macro.h"
+#include "nodemask.h"
+#include "warning.h"
+
+/*
+ * The one reader of sysfs and procfs.  Every path is relative to a root directory ("/" on a live system, a
+ * captured or hand-built tree in tests), resolved with RESOLVE_IN_ROOT so that even absolute symlinks inside a
+ * replayed tree stay inside it.  Paths are printf formats relative to the root ("sys/devices/system/node/online").
+ *
+ * Return values: 0 on success, -ENOENT when the file does not exist (normal: old kernels, no HMAT), -ENOMEM,
+ * -EINVAL/-ERANGE for a malformed value.  A malformed value is also recorded in the root's warning list with the
+ * file and the value, so callers may just skip the item and go on.
+ */
+typedef struct SysfsRoot {
+        char *path;
+        int fd;
+        WarningList *warnings; /* not owned; may be NULL */
+} SysfsRoot;
+
+int sysfs_root_new(const char *path, WarningList *warnings, SysfsRoot **ret);
+SysfsRoot *sysfs_root_free(SysfsRoot *r);
+DEFINE_TRIVIAL_CLEANUP_FUNC(SysfsRoot *, sysfs_root_free);
+
+/* Largest file the reader accepts; sysfs attributes are at most a page, /proc/meminfo a few KiB. */
+#define SYSFS_VALUE_MAX (1024 * 1024)
+
+bool sysfs_exists(SysfsRoot *r, const char *fmt, ...) _printf_(2, 3);
+int sysfs_read_string(SysfsRoot *r, char **ret, const char *fmt, ...) _printf_(3, 4);
+int sysfs_read_u64(SysfsRoot *r, uint64_t *ret, const char *fmt, ...) _printf_(3, 4);
+int sysfs_read_u32(SysfsRoot *r, uint32_t *ret, const char *fmt, ...) _printf_(3, 4);
+int sysfs_read_int(SysfsRoot *r, int *ret, const char *fmt, ...) _printf_(3, 4);
+int sysfs_read_hex(SysfsRoot *r, uint64_t *ret, const char *fmt, ...) _printf_(3, 4);
+int sysfs_read_bool(SysfsRoot *r, bool *ret, const char *fmt, ...) _printf_(3, 4);
+int sysfs_read_nodemask(SysfsRoot *r, NodeMask *ret, const char *fmt, ...) _printf_(3, 4);
+/* An id list such as a cpulist: its text (newline stripped) and the number of ids, ids < limit. */
+int sysfs_read_id_list(SysfsRoot *r, unsigned limit, char **ret_text, unsigned *ret_count, const char *fmt, ...)
+        _printf_(5, 6);
+int sysfs_read_distance_row(SysfsRoot *r, uint32_t *out, size_t max, size_t *ret_n, const char *fmt, ...)
+        _printf_(5, 6);
+int sysfs_read_meminfo_kb(SysfsRoot *r, const char *field, uint64_t *ret_kb, const char *fmt, ...) _printf_(4, 5);
+/* The last component of a symlink's target ("kmem" for a dax device's driver link). */
+int sysfs_readlink_basename(SysfsRoot *r, char **ret, const char *fmt, ...) _printf_(3, 4);
+
+/* Entries of a directory named PREFIX<decimal>, as sorted ids ("node3" -> 3). */
+int sysfs_list_ids(SysfsRoot *r, const char *prefix, uint64_t **ret_ids, size_t *ret_n, const char *fmt, ...)
+        _printf_(5, 6);
+/* Entry names of a directory, sorted, without "." and "..". *ret is a NULL-terminated malloc'ed vector. */
+int sysfs_list_names(SysfsRoot *r, char ***ret, size_t *ret_n, const char *fmt, ...) _printf_(4, 5);
+
+void strv_free(char **v);
+DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free);

@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sysfs.h"
+#include "topology.h"
+
+#define NODE_DIR "sys/devices/system/node"
+#define MEMORY_DIR "sys/devices/system/memory"
+#define TIERING_DIR "sys/devices/virtual/memory_tiering"
+#define DAX_DIR "sys/bus/dax/devices"
+
+/* NR_CPUS on Debian is 8192; anything far beyond is garbage, not a CPU list. */
+#define CPU_ID_LIMIT 65536u
+
+/* -ENOMEM stops everything; any other error only means "this item is absent or unusable". */
+#define RETURN_IF_OOM(r)                                                                                               \
+        do {                                                                                                           \
+                int _r_ = (r);                                                                                         \
+                if (_r_ == -ENOMEM)                                                                                    \
+                        return _r_;                                                                                    \
+        } while (0)
+
+static int read_kernel(SysfsRoot *r, Topology *t)
+{
+        _cleanup_free_ char *release = NULL;
+        int k = sysfs_read_string(r, &release, "proc/sys/kernel/osrelease");
+        RETURN_IF_OOM(k);
+        if (k >= 0)
+                RETURN_IF_OOM(topology_set_kernel_release(t, release));
+
+        int nb;
+        k = sysfs_read_int(r, &nb, "proc/sys/kernel/numa_balancing");
+        RETURN_IF_OOM(k);
+        if (k >= 0)
+                t->numa_balancing = nb;
+
+        bool demotion;
+        k = sysfs_read_bool(r, &demotion, "sys/kernel/mm/numa/demotion_enabled");
+        RETURN_IF_OOM(k);
+        if (k >= 0)
+                t->demotion_enabled = demotion;
+        return 0;
+}
+
+static int read_masks(SysfsRoot *r, Topology *t)
+{
+        static const struct {
+                const char *file;
+                size_t offset;
+        } masks[] = {
+                {"possible", offsetof(Topology, possible)},
+                {"online", offsetof(Topology, online)},
+                {"has_cpu", offsetof(Topology, has_cpu)},
+                {"has_memory", offsetof(Topology, has_memory)},
+                {"has_normal_memory", offsetof(Topology, has_normal_memory)},
+                {"has_generic_initiator", offsetof(Topology, has_generic_initiator)},
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(masks); i++) {
+                NodeMask *m = (NodeMask *)((char *)t + masks[i].offset);
+                int k = sysfs_read_nodemask(r, m, NODE_DIR "/%s", masks[i].file);
+                RETURN_IF_OOM(k);
+                if (k < 0)
+                        *m = NODEMASK_EMPTY;
+        }
+
+        /* Without a usable "online" file, the nodeN directories are the online nodes. */
+        if (nodemask_empty(&t->online)) {
+                _cleanup_free_ uint64_t *ids = NULL;
+                size_t n;
+                int k = sysfs_list_ids(r, "node", &ids, &n, NODE_DIR);
+                if (k < 0)
+                        return k;
+                for (size_t i = 0; i < n; i++)
+                        nodemask_set(&t->online, (unsigned)MIN(ids[i], (uint64_t)NODEMASK_MAX));
+        }
+        if (nodemask_empty(&t->online))
+                return -ENOENT;
+        return 0;
+}
+
+static int read_access(SysfsRoot *r, TopoNode *n, int class)
+{
+        AccessFigures *a = &n->access[class];
+        static const struct {
+                const char *file;
+                size_t offset;
+        } figures[] = {
+                {"read_latency", offsetof(AccessFigures, read_latency)},
+                {"write_latency", offsetof(AccessFigures, write_latency)},
+                {"read_bandwidth", offsetof(AccessFigures, read_bandwidth)},
+                {"write_bandwidth", offsetof(AccessFigures, write_bandwidth)},
+        };
+
+        if (!sysfs_exists(r, NODE_DIR "/node%u/access%d", n->id, class))
+                return 0;
+        a->present = true;
+        for (size_t i = 0; i < ELEMENTSOF(figures); i++) {
+                uint32_t *v = (uint32_t *)((char *)a + figures[i].offset);
+                int k = sysfs_read_u32(r, v, NODE_DIR "/node%u/access%d/initiators/%s", n->id, class, figures[i].file);
+                RETURN_IF_OOM(k);
+                if (k < 0)
+                        *v = 0; /* the kernel holds 0 for a figure the firmware did not give */
+        }
+
+        _cleanup_free_ uint64_t *ids = NULL;
+        size_t count;
+        int k = sysfs_list_ids(r, "node", &ids, &count, NODE_DIR "/node%u/access%d/initiators", n->id, class);
+        RETURN_IF_OOM(k);
+        for (size_t i = 0; k >= 0 && i < count; i++)
+                nodemask_set(&a->initiators, (unsigned)MIN(ids[i], (uint64_t)NODEMASK_MAX));
+        return 0;
+}
+
+static int read_caches(SysfsRoot *r, TopoNode *n)
+{
+        _cleanup_free_ uint64_t *ids = NULL;
+        size_t count;
+        int k = sysfs_list_ids(r, "index", &ids, &count, NODE_DIR "/node%u/memory_side_cache", n->id);
+        RETURN_IF_OOM(k);
+        if (k < 0 || count == 0)
+                return 0;
+        n->caches = calloc(count, sizeof(MemorySideCache));
+        if (!n->caches)
+                return -ENOMEM;
+        for (size_t i = 0; i < count; i++) {
+                MemorySideCache *c = &n->caches[n->n_caches];
+#define CACHE_FILE NODE_DIR "/node%u/memory_side_cache/index%u/%s"
+                unsigned idx = (unsigned)ids[i];
+                c->index = idx;
+                int k1 = sysfs_read_u64(r, &c->size, CACHE_FILE, n->id, idx, "size");
+                int k2 = sysfs_read_u32(r, &c->line_size, CACHE_FILE, n->id, idx, "line_size");
+                int k3 = sysfs_read_u32(r, &c->indexing, CACHE_FILE, n->id, idx, "indexing");
+                int k4 = sysfs_read_u32(r, &c->write_policy, CACHE_FILE, n->id, idx, "write_policy");
+                if (k1 == -ENOMEM || k2 == -ENOMEM || k3 == -ENOMEM || k4 == -ENOMEM)
+                        return -ENOMEM;
+                if (k1 >= 0) /* a cache without a readable size tells nothing */
+                        n->n_caches++;
+        }
+        return 0;
+}
+
+static int read_node(SysfsRoot *r, Topology *t, TopoNode *n, uint32_t *row_buf, size_t n_online)
+{
+        int k = sysfs_read_id_list(r, CPU_ID_LIMIT, &n->cpulist, &n->n_cpus, NODE_DIR "/node%u/cpulist", n->id);
+        RETURN_IF_OOM(k);
+
+        int k1 = sysfs_read_meminfo_kb(r, "MemTotal", &n->mem_total_kb, NODE_DIR "/node%u/meminfo", n->id);
+        RETURN_IF_OOM(k1);
+        int k2 = sysfs_read_meminfo_kb(r, "MemFree", &n->mem_free_kb, NODE_DIR "/node%u/meminfo", n->id);
+        RETURN_IF_OOM(k2);
+        n->has_meminfo = k1 >= 0 && k2 >= 0;
+
+        size_t len;
+        k = sysfs_read_distance_row(r, row_buf, NODEMASK_MAX, &len, NODE_DIR "/node%u/distance", n->id);
+        RETURN_IF_OOM(k);
+        if (k >= 0) {
+                if (len != n_online)
+                        RETURN_IF_OOM(warning_list_add(&t->warnings, "malformed-value", (int)n->id,
+                                                       "%s/node%u/distance: %zu entries for %zu online nodes",
+                                                       NODE_DIR, n->id, len, n_online));
+                else
+                        RETURN_IF_OOM(topology_set_distances(t, n, row_buf, len));
+        }
+
+        for (int c = 0; c < ACCESS_CLASSES; c++)
+                RETURN_IF_OOM(read_access(r, n, c));
+        if (n->access[ACCESS_LOCAL].present || n->access[ACCESS_CPU].present)
+                t->hmat = true;
+        return read_caches(r, n);
+}
+
+static int read_nodes(SysfsRoot *r, Topology *t)
+{
+        size_t n_online = nodemask_weight(&t->online);
+        _cleanup_free_ uint32_t *row = calloc(NODEMASK_MAX, sizeof(uint32_t));
+        if (!row)
+                return -ENOMEM;
+
+        t->nodes = calloc(n_online, sizeof(TopoNode));
+        if (!t->nodes)
+                return -ENOMEM;
+        NODEMASK_FOREACH(id, &t->online)
+        {
+                TopoNode *n = &t->nodes[t->n_nodes++];
+                *n = (TopoNode){
+                        .id = (unsigned)id,
+                        .has_cpu = nodemask_test(&t->has_cpu, (unsigned)id),
+                        .has_memory = nodemask_test(&t->has_memory, (unsigned)id),
+                        .has_normal_memory = nodemask_test(&t->has_normal_memory, (unsigned)id),
+                        .has_generic_initiator = nodemask_test(&t->has_generic_initiator, (unsigned)id),
+                        .kernel_tier = -1,
+                };
+                int k = read_node(r, t, n, row, n_online);
+                if (k < 0)
+                        return k;
+        }
+        return 0;
+}
+
+static MemoryBlockState parse_block_state(const char *s)
+{
+        if (strcmp(s, "online") == 0)
+                return MEMORY_BLOCK_ONLINE;
+        if (strcmp(s, "offline") == 0)
+                return MEMORY_BLOCK_OFFLINE;
+        if (strcmp(s, "going-offline") == 0)
+                return MEMORY_BLOCK_GOING_OFFLINE;
+        return MEMORY_BLOCK_UNKNOWN;
+}
+
+static int read_memory_blocks(SysfsRoot *r, Topology *t)
+{
+        int k = sysfs_read_hex(r, &t->block_size, MEMORY_DIR "/block_size_bytes");
+        RETURN_IF_OOM(k);
+        if (k < 0)
+                t->block_size = 0;
+
+        _cleanup_free_ uint64_t *ids = NULL;
+        size_t count;
+        k = sysfs_list_ids(r, "memory", &ids, &count, MEMORY_DIR);
+        RETURN_IF_OOM(k);
+        if (k < 0 || count == 0)
+                return 0;
+        t->blocks = calloc(count, sizeof(MemoryBlock));
+        if (!t->blocks)
+                return -ENOMEM;
+        for (size_t i = 0; i < count; i++) {
+                MemoryBlock *b = &t->blocks[t->n_blocks];
+                *b = (MemoryBlock){.id = ids[i], .node = -1};
+                k = sysfs_read_hex(r, &b->phys_index, MEMORY_DIR "/memory%" PRIu64 "/phys_index", b->id);
+                RETURN_IF_OOM(k);
+                if (k < 0)
+                        continue; /* a block without a location is of no use */
+                _cleanup_free_ char *state = NULL;
+                k = sysfs_read_string(r, &state, MEMORY_DIR "/memory%" PRIu64 "/state", b->id);
+                RETURN_IF_OOM(k);
+                b->state = k >= 0 ? parse_block_state(state) : MEMORY_BLOCK_UNKNOWN;
+                k = sysfs_read_string(r, &b->valid_zones, MEMORY_DIR "/memory%" PRIu64 "/valid_zones", b->id);
+                RETURN_IF_OOM(k);
+                t->n_blocks++;
+        }
+
+        /* Each node directory links its blocks: one directory read per node instead of one per block. */
+        for (size_t i = 0; i < t->n_nodes; i++) {
+                _cleanup_free_ uint64_t *bids = NULL;
+                size_t nb;
+                k = sysfs_list_ids(r, "memory", &bids, &nb, NODE_DIR "/node%u", t->nodes[i].id);
+                RETURN_IF_OOM(k);
+                if (k < 0)
+                        continue;
+                /* Both lists are sorted: merge. */
+                size_t j = 0;
+                for (size_t b = 0; b < nb; b++) {
+                        while (j < t->n_blocks && t->blocks[j].id < bids[b])
+                                j++;
+                        if (j < t->n_blocks && t->blocks[j].id == bids[b]) {
+                                t->blocks[j].node = (int)t->nodes[i].id;
+                                if (t->blocks[j].state == MEMORY_BLOCK_ONLINE)
+                                        t->nodes[i].online_bytes += t->block_size;
+                        }
+                }
+        }
+        return 0;
+}
+
+static int read_dax(SysfsRoot *r, Topology *t)
+{
+        _cleanup_(strv_freep) char **names = NULL;
+        size_t count;
+        int k = sysfs_list_names(r, &names, &count, DAX_DIR);
+        RETURN_IF_OOM(k);
+        if (k < 0 || count == 0)
+                return 0;
+        t->dax = calloc(count, sizeof(DaxDevice));
+        if (!t->dax)
+                return -ENOMEM;
+        for (size_t i = 0; i < count; i++) {
+                DaxDevice *d = &t->dax[t->n_dax];
+                *d = (DaxDevice){.target_node = -1};
+                k = sysfs_read_int(r, &d->target_node, DAX_DIR "/%s/target_node", names[i]);
+                RETURN_IF_OOM(k);
+                if (k < 0)
+                        continue;
+                k = sysfs_read_hex(r, &d->start, DAX_DIR "/%s/resource", names[i]);
+                RETURN_IF_OOM(k);
+                k = sysfs_read_u64(r, &d->size, DAX_DIR "/%s/size", names[i]);
+                RETURN_IF_OOM(k);
+                k = sysfs_readlink_basename(r, &d->driver, DAX_DIR "/%s/driver", names[i]);
+                RETURN_IF_OOM(k);
+                d->name = strdup(names[i]);
+                if (!d->name)
+                        return -ENOMEM;
+                t->n_dax++;
+
+                TopoNode *n = d->target_node >= 0 ? topology_find_node(t, (unsigned)d->target_node) : NULL;
+                if (!n || !d->driver || strcmp(d->driver, "kmem") != 0)
+                        continue;
+                n->dax_kmem = true;
+                for (size_t b = 0; b < t->n_blocks; b++) {
+                        uint64_t base = t->blocks[b].phys_index * t->block_size;
+                        if (t->blocks[b].state == MEMORY_BLOCK_ONLINE && base >= d->start &&
+                            base - d->start < d->size)
+                                n->kmem_bytes += t->block_size;
+                }
+        }
+        return 0;
+}
+
+static int read_kernel_tiers(SysfsRoot *r, Topology *t)
+{
+        _cleanup_free_ uint64_t *ids = NULL;
+        size_t count;
+        int k = sysfs_list_ids(r, "memory_tier", &ids, &count, TIERING_DIR);
+        RETURN_IF_OOM(k);
+        if (k < 0)
+                return 0;
+        t->memory_tiering = true;
+        t->kernel_tiers = calloc(MAX(count, (size_t)1), sizeof(KernelTier));
+        if (!t->kernel_tiers)
+                return -ENOMEM;
+        for (size_t i = 0; i < count; i++) {
+                KernelTier *kt = &t->kernel_tiers[t->n_kernel_tiers];
+                if (ids[i] > INT32_MAX)
+                        continue;
+                kt->id = (int)ids[i];
+                k = sysfs_read_nodemask(r, &kt->nodes, TIERING_DIR "/memory_tier%d/nodelist", kt->id);
+                RETURN_IF_OOM(k);
+                if (k < 0)
+                        continue;
+                t->n_kernel_tiers++;
+                NODEMASK_FOREACH(id, &kt->nodes)
+                {
+                        TopoNode *n = topology_find_node(t, (unsigned)id);
+                        if (n)
+                                n->kernel_tier = kt->id;
+                }
+        }
+        return 0;
+}
+
+int topology_read(const char *root, Topology **ret)
+{
+        _cleanup_(topology_freep) Topology *t = topology_new();
+        if (!t)
+                return -ENOMEM;
+        _cleanup_(sysfs_root_freep) SysfsRoot *r = NULL;
+        int k = sysfs_root_new(root, &t->warnings, &r);
+        if (k < 0)
+                return k;
+
+        if ((k = read_kernel(r, t)) < 0 || (k = read_masks(r, t)) < 0 || (k = read_nodes(r, t)) < 0 ||
+            (k = read_memory_blocks(r, t)) < 0 || (k = read_dax(r, t)) < 0 || (k = read_kernel_tiers(r, t)) < 0)
+                return k;
+
+        *ret = TAKE_PTR(t);
+        return 0;
+}
