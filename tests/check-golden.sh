@@ -1,0 +1,19 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# check-golden.sh TIERCTL ROOT GOLDEN VERB [ARGS...]: run "TIERCTL VERB ARGS --root ROOT" and compare its
+# output with GOLDEN.  With TIERD_UPDATE_GOLDEN=1 the golden file is rewritten instead.
+set -euo pipefail
+tierctl=$1 root=$2 golden=$3
+shift 3
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+"$tierctl" "$@" --root "$root" >"$out"
+if [[ ${TIERD_UPDATE_GOLDEN:-0} == 1 ]]; then
+        cp "$out" "$golden"
+        echo "updated $golden"
+        exit 0
+fi
+if ! diff -u "$golden" "$out"; then
+        echo "output of 'tierctl $* --root $root' differs from $golden" >&2
+        exit 1
+fi
