@@ -234,24 +234,25 @@ int parse_kernel_release(const char *s, unsigned *major, unsigned *minor, unsign
 {
         unsigned v[3] = {0, 0, 0};
         const char *p = s;
+        int parsed = 0;
 
-        for (int i = 0; i < 3; i++) {
+        /* "major.minor[.patch]" followed by anything (a local version such as "+deb12-amd64"). */
+        while (parsed < 3) {
                 const char *num = p;
                 while (isdigit((unsigned char)*p))
                         p++;
                 uint64_t x;
-                if (parse_digits(num, (size_t)(p - num), 10, &x) < 0) {
-                        if (i < 2)
-                                return -EINVAL;
+                if (parse_digits(num, (size_t)(p - num), 10, &x) < 0)
                         break;
-                }
                 if (x > 65535)
                         return -ERANGE;
-                v[i] = (unsigned)x;
+                v[parsed++] = (unsigned)x;
                 if (*p != '.')
                         break;
                 p++;
         }
+        if (parsed < 2)
+                return -EINVAL;
         *major = v[0];
         *minor = v[1];
         *patch = v[2];

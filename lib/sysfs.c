@@ -51,13 +51,16 @@ static int open_in_root(SysfsRoot *r, const char *path, int flags)
 {
         while (*path == '/')
                 path++;
+        /* O_PATH takes no other open flags. */
+        if (!(flags & O_PATH))
+                flags |= O_NOCTTY;
         struct open_how how = {
-                .flags = (uint64_t)(flags | O_CLOEXEC | O_NOCTTY),
+                .flags = (uint64_t)(flags | O_CLOEXEC),
                 .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
         };
         int fd = (int)syscall(SYS_openat2, r->fd, path, &how, sizeof(how));
         if (fd < 0 && errno == ENOSYS) /* pre-5.6 kernels: relative lookups only */
-                fd = openat(r->fd, path, flags | O_CLOEXEC | O_NOCTTY);
+                fd = openat(r->fd, path, flags | O_CLOEXEC);
         return fd < 0 ? negative_errno() : fd;
 }
 
