@@ -39,7 +39,7 @@ SysfsRoot *sysfs_root_free(SysfsRoot *r)
         return NULL;
 }
 
-static int format_path(char *buf, size_t size, const char *fmt, va_list ap)
+_printf_(3, 0) static int format_path(char *buf, size_t size, const char *fmt, va_list ap)
 {
         int n = vsnprintf(buf, size, fmt, ap);
         if (n < 0 || (size_t)n >= size)
@@ -130,7 +130,7 @@ static int report_malformed(SysfsRoot *r, const char *path, const char *value, i
         return error;
 }
 
-static int vread_string(SysfsRoot *r, char **ret, char *path, size_t pathsize, const char *fmt, va_list ap)
+_printf_(5, 0) static int vread_string(SysfsRoot *r, char **ret, char *path, size_t pathsize, const char *fmt, va_list ap)
 {
         int k = format_path(path, pathsize, fmt, ap);
         if (k < 0)
@@ -297,7 +297,7 @@ int sysfs_readlink_basename(SysfsRoot *r, char **ret, const char *fmt, ...)
         return 0;
 }
 
-static int open_dir(SysfsRoot *r, DIR **ret, const char *fmt, va_list ap)
+_printf_(3, 0) static int open_dir(SysfsRoot *r, DIR **ret, const char *fmt, va_list ap)
 {
         char path[PATH_MAX];
         int k = format_path(path, sizeof path, fmt, ap);
@@ -348,7 +348,8 @@ int sysfs_list_ids(SysfsRoot *r, const char *prefix, uint64_t **ret_ids, size_t 
                 ids[n++] = id;
         }
         closedir(d);
-        qsort(ids, n, sizeof(*ids), cmp_u64);
+        if (n > 0)
+                qsort(ids, n, sizeof(*ids), cmp_u64);
         *ret_ids = TAKE_PTR(ids);
         *ret_n = n;
         return 0;
