@@ -56,35 +56,63 @@ typedef struct Candidate {
 /*
  * Order candidates the way repeated find_next_best_node() calls would return them.  Within one search only the
  * returned node's load changes, and it is out of the race by then, so the order is a plain sort by (key, load,
- * id).  Candidates arrive in ascending id order; an insertion sort keeps that as the last tie-breaker and is
- * linear on the usual, nearly sorted input.
+ * id).  Candidates arrive in ascending id order; two stable counting sorts (by load, then by key) keep that as
+ * the last tie-breaker in linear time.  Keys are a SLIT distance plus at most two; loads are below the node
+ * count.
  */
-static void order_candidates(Candidate *c, size_t n)
-{
-        for (size_t i = 1; i < n; i++) {
-                Candidate x = c[i];
-                size_t j = i;
-                while (j > 0 && (c[j - 1].key > x.key || (c[j - 1].key == x.key && c[j - 1].load > x.load))) {
-                        c[j] = c[j - 1];
-                        j--;
-                }
-                c[j] = x;
-        }
-}
+typedef struct CandidateSorter {
+        Candidate *scratch;
+        size_t *count;
+        size_t range; /* count[] holds range + 1 entries */
+} CandidateSorter;
 
-/* Bucket by key first: keys are small (a SLIT distance plus two), so the insertion sort only sees ties. */
-static void sort_candidates(Candidate *c, size_t n, Candidate *scratch)
+static void counting_pass(const Candidate *in, Candidate *out, size_t n, size_t *count, size_t range, bool by_key)
 {
-        enum { KEY_RANGE = 258 };
-        size_t count[KEY_RANGE + 1] = {0};
+        memset(count, 0, (range + 1) * sizeof(size_t));
         for (size_t i = 0; i < n; i++)
-                count[MIN((size_t)c[i].key, (size_t)KEY_RANGE) + 1]++;
-        for (size_t k = 1; k <= KEY_RANGE; k++)
+                count[(size_t)(by_key ? in[i].key : in[i].load) + 1]++;
+        for (size_t k = 1; k <= range; k++)
                 count[k] += count[k - 1];
         for (size_t i = 0; i < n; i++)
-                scratch[count[MIN((size_t)c[i].key, (size_t)KEY_RANGE)]++] = c[i];
-        memcpy(c, scratch, n * sizeof(Candidate));
-        order_candidates(c, n);
+                out[count[(size_t)(by_key ? in[i].key : in[i].load)]++] = in[i];
+}
+
+static void sort_candidates(Candidate *c, size_t n, CandidateSorter *s)
+{
+        if (n <= 32) { /* small: a stable insertion sort beats clearing the counters */
+                for (size_t i = 1; i < n; i++) {
+                        Candidate x = c[i];
+                        size_t j = i;
+                        while (j > 0 && (c[j - 1].key > x.key || (c[j - 1].key == x.key && c[j - 1].load > x.load))) {
+                                c[j] = c[j - 1];
+                                j--;
+                        }
+                        c[j] = x;
+                }
+                return;
+        }
+        counting_pass(c, s->scratch, n, s->count, s->range, false);
+        counting_pass(s->scratch, c, n, s->count, s->range, true);
+}
+
+static int candidate_sorter_init(CandidateSorter *s, size_t n_nodes)
+{
+        /* Keys are at most 255 + 2; loads at most one bump per node and build. */
+        s->range = MAX(n_nodes + 1, (size_t)258);
+        s->scratch = calloc(MAX(n_nodes, (size_t)1), sizeof(Candidate));
+        s->count = calloc(s->range + 1, sizeof(size_t));
+        if (!s->scratch || !s->count) {
+                free(s->scratch);
+                free(s->count);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static void candidate_sorter_done(CandidateSorter *s)
+{
+        free(s->scratch);
+        free(s->count);
 }
 
 int demotion_node_load(const Topology *t, int *node_load)
@@ -95,15 +123,18 @@ int demotion_node_load(const Topology *t, int *node_load)
          * would take part too, which can only shift exact ties.
          */
         memset(node_load, 0, NODEMASK_MAX * sizeof(int));
-        Candidate *c = calloc(2 * MAX(t->n_nodes, (size_t)1), sizeof(Candidate));
-        if (!c)
+        CandidateSorter sorter;
+        Candidate *c = calloc(MAX(t->n_nodes, (size_t)1), sizeof(Candidate));
+        if (!c || candidate_sorter_init(&sorter, t->n_nodes) < 0) {
+                free(c);
                 return -ENOMEM;
+        }
         for (size_t local = 0; local < t->n_nodes; local++) {
                 size_t n = 0;
                 for (size_t i = 0; i < t->n_nodes; i++)
                         if (t->nodes[i].has_memory && i != local)
                                 c[n++] = (Candidate){i, search_key(t, local, i), node_load[t->nodes[i].id]};
-                sort_candidates(c, n, c + t->n_nodes);
+                sort_candidates(c, n, &sorter);
 
                 /* A local node with memory comes first and is never bumped; a memoryless one is not listed. */
                 size_t prev = local;
@@ -113,6 +144,7 @@ int demotion_node_load(const Topology *t, int *node_load)
                         prev = c[i].pos;
                 }
         }
+        candidate_sorter_done(&sorter);
         free(c);
         return 0;
 }
@@ -132,8 +164,9 @@ int demotion_establish(const Topology *t, TierMap *m)
         if (k < 0)
                 return k;
 
-        _cleanup_free_ Candidate *c = calloc(2 * MAX(t->n_nodes, (size_t)1), sizeof(Candidate));
-        if (!c)
+        CandidateSorter sorter;
+        _cleanup_free_ Candidate *c = calloc(MAX(t->n_nodes, (size_t)1), sizeof(Candidate));
+        if (!c || candidate_sorter_init(&sorter, t->n_nodes) < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < m->n_nodes; i++) {
                 NodeTier *nt = &m->nodes[i];
@@ -150,10 +183,11 @@ int demotion_establish(const Topology *t, TierMap *m)
                 for (size_t j = 0; j < t->n_nodes; j++)
                         if (m->nodes[j].has_memory && m->nodes[j].tier == m->tiers[g + 1].id)
                                 c[n++] = (Candidate){j, search_key(t, i, j), node_load[t->nodes[j].id]};
-                sort_candidates(c, n, c + t->n_nodes);
+                sort_candidates(c, n, &sorter);
                 for (size_t j = 0; j < n && distance_at(t, i, c[j].pos) == distance_at(t, i, c[0].pos); j++)
                         nodemask_set(&nt->demote_preferred, t->nodes[c[j].pos].id);
         }
+        candidate_sorter_done(&sorter);
 
         /* Top tier: up to and including the slowest tier that holds a node with CPUs. */
         m->top_tier_adistance = 0;

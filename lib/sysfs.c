@@ -238,7 +238,8 @@ int sysfs_read_distance_row(SysfsRoot *r, uint32_t *out, size_t max, size_t *ret
         return 0;
 }
 
-int sysfs_read_meminfo_kb(SysfsRoot *r, const char *field, uint64_t *ret_kb, const char *fmt, ...)
+int sysfs_read_meminfo_kb(SysfsRoot *r, size_t n, const char *const *fields, uint64_t *const *ret_kb, const char *fmt,
+                          ...)
 {
         char path[PATH_MAX];
         _cleanup_free_ char *s = NULL;
@@ -248,19 +249,21 @@ int sysfs_read_meminfo_kb(SysfsRoot *r, const char *field, uint64_t *ret_kb, con
         va_end(ap);
         if (k < 0)
                 return k;
-        k = parse_meminfo_kb(s, field, ret_kb);
-        if (k == -ENOENT)
-                return k;
-        if (k < 0) {
-                /* Name the field, not the whole file. */
-                const char *line = strstr(s, field);
-                _cleanup_free_ char *excerpt = strndup(line ? line : s, 60);
-                if (!excerpt)
-                        return -ENOMEM;
-                char *nl = strchr(excerpt, '\n');
-                if (nl)
-                        *nl = '\0';
-                return report_malformed(r, path, excerpt, k);
+        for (size_t i = 0; i < n; i++) {
+                k = parse_meminfo_kb(s, fields[i], ret_kb[i]);
+                if (k == -ENOENT)
+                        return k;
+                if (k < 0) {
+                        /* Name the field's line, not the whole file. */
+                        const char *line = strstr(s, fields[i]);
+                        _cleanup_free_ char *excerpt = strndup(line ? line : s, 60);
+                        if (!excerpt)
+                                return -ENOMEM;
+                        char *nl = strchr(excerpt, '\n');
+                        if (nl)
+                                *nl = '\0';
+                        return report_malformed(r, path, excerpt, k);
+                }
         }
         return 0;
 }

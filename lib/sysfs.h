@@ -44,7 +44,9 @@ int sysfs_read_id_list(SysfsRoot *r, unsigned limit, char **ret_text, unsigned *
         _printf_(5, 6);
 int sysfs_read_distance_row(SysfsRoot *r, uint32_t *out, size_t max, size_t *ret_n, const char *fmt, ...)
         _printf_(5, 6);
-int sysfs_read_meminfo_kb(SysfsRoot *r, const char *field, uint64_t *ret_kb, const char *fmt, ...) _printf_(4, 5);
+/* Several fields of one meminfo file (in kB), read once; -ENOENT if the file or any field is missing. */
+int sysfs_read_meminfo_kb(SysfsRoot *r, size_t n, const char *const *fields, uint64_t *const *ret_kb, const char *fmt,
+                          ...) _printf_(5, 6);
 /* The last component of a symlink's target ("kmem" for a dax device's driver link). */
 int sysfs_readlink_basename(SysfsRoot *r, char **ret, const char *fmt, ...) _printf_(3, 4);
 

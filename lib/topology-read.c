@@ -95,23 +95,23 @@ static int read_access(SysfsRoot *r, TopoNode *n, int class)
                 {"write_bandwidth", offsetof(AccessFigures, write_bandwidth)},
         };
 
-        if (!sysfs_exists(r, NODE_DIR "/node%u/access%d", n->id, class))
-                return 0;
-        a->present = true;
-        for (size_t i = 0; i < ELEMENTSOF(figures); i++) {
-                uint32_t *v = (uint32_t *)((char *)a + figures[i].offset);
-                int k = sysfs_read_u32(r, v, NODE_DIR "/node%u/access%d/initiators/%s", n->id, class, figures[i].file);
-                RETURN_IF_OOM(k);
-                if (k < 0)
-                        *v = 0; /* the kernel holds 0 for a figure the firmware did not give */
-        }
-
+        /* Listing the initiators both tells whether the node is an HMAT target and who its initiators are. */
         _cleanup_free_ uint64_t *ids = NULL;
         size_t count;
         int k = sysfs_list_ids(r, "node", &ids, &count, NODE_DIR "/node%u/access%d/initiators", n->id, class);
         RETURN_IF_OOM(k);
-        for (size_t i = 0; k >= 0 && i < count; i++)
+        if (k < 0)
+                return 0;
+        a->present = true;
+        for (size_t i = 0; i < count; i++)
                 nodemask_set(&a->initiators, (unsigned)MIN(ids[i], (uint64_t)NODEMASK_MAX));
+        for (size_t i = 0; i < ELEMENTSOF(figures); i++) {
+                uint32_t *v = (uint32_t *)((char *)a + figures[i].offset);
+                k = sysfs_read_u32(r, v, NODE_DIR "/node%u/access%d/initiators/%s", n->id, class, figures[i].file);
+                RETURN_IF_OOM(k);
+                if (k < 0)
+                        *v = 0; /* the kernel holds 0 for a figure the firmware did not give */
+        }
         return 0;
 }
 
@@ -148,11 +148,11 @@ static int read_node(SysfsRoot *r, Topology *t, TopoNode *n, uint32_t *row_buf, 
         int k = sysfs_read_id_list(r, CPU_ID_LIMIT, &n->cpulist, &n->n_cpus, NODE_DIR "/node%u/cpulist", n->id);
         RETURN_IF_OOM(k);
 
-        int k1 = sysfs_read_meminfo_kb(r, "MemTotal", &n->mem_total_kb, NODE_DIR "/node%u/meminfo", n->id);
-        RETURN_IF_OOM(k1);
-        int k2 = sysfs_read_meminfo_kb(r, "MemFree", &n->mem_free_kb, NODE_DIR "/node%u/meminfo", n->id);
-        RETURN_IF_OOM(k2);
-        n->has_meminfo = k1 >= 0 && k2 >= 0;
+        static const char *const fields[] = {"MemTotal", "MemFree"};
+        uint64_t *values[] = {&n->mem_total_kb, &n->mem_free_kb};
+        k = sysfs_read_meminfo_kb(r, ELEMENTSOF(fields), fields, values, NODE_DIR "/node%u/meminfo", n->id);
+        RETURN_IF_OOM(k);
+        n->has_meminfo = k >= 0;
 
         size_t len;
         k = sysfs_read_distance_row(r, row_buf, NODEMASK_MAX, &len, NODE_DIR "/node%u/distance", n->id);
