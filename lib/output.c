@@ -326,13 +326,17 @@ int output_classification_text(const Classification *c, FILE *f)
                         g->top_tier ? "yes" : "no");
         }
 
-        fprintf(f, "\n%-5s %-10s %-10s %-11s %-15s %-6s %-5s %-13s %-6s %s\n", "NODE", "CPUS", "MEMORY",
+        int cpus_width = 4;
+        for (size_t i = 0; i < t->n_nodes; i++)
+                if (t->nodes[i].cpulist)
+                        cpus_width = MAX(cpus_width, (int)strlen(t->nodes[i].cpulist));
+        fprintf(f, "\n%-5s %-*s %-10s %-11s %-15s %-6s %-5s %-13s %-6s %s\n", "NODE", cpus_width, "CPUS", "MEMORY",
                 "LAT r/w ns", "BW r/w MB/s", "ADIST", "TIER", "REASON", "KERNEL", "DEMOTE preferred / fallback");
         for (size_t i = 0; i < t->n_nodes; i++) {
                 const TopoNode *n = &t->nodes[i];
                 const NodeTier *nt = &m->nodes[i];
                 char kernel[16] = "-", adist[16] = "-", tier[16] = "-";
-                fprintf(f, "%-5u %-10s %-10s ", n->id, n->cpulist && *n->cpulist ? n->cpulist : "-",
+                fprintf(f, "%-5u %-*s %-10s ", n->id, cpus_width, n->cpulist && *n->cpulist ? n->cpulist : "-",
                         n->has_meminfo ? format_kib(n->mem_total_kb, a, sizeof a) : "-");
                 print_figures(f, &n->access[ACCESS_CPU]);
                 if (n->kernel_tier >= 0)
