@@ -9,15 +9,16 @@
 # dash/bash on a real host.
 #
 # - Regular files are copied by reading them (sysfs sizes are meaningless,
-#   so no cp/tar of file contents).  Files that cannot be
-#   read (write-only attributes, EIO, ...) are skipped silently.
+#   so no cp/tar of file contents).  Files that cannot be read (write-only
+#   attributes, EIO, ...) are skipped silently.
 # - Directories that are symlinks in sysfs (e.g. /sys/bus/dax/devices/dax0.0)
 #   become real directories in the copy.
 # - A few entries are recreated as symlinks with the same target text
 #   (dangling in the copy, which is fine).
 # - Memory block files are read by a few grep processes and written by one
-#   sh; directories and symlinks are created in a couple of batched commands, so a host with thousands of memory blocks is
-#   captured in about a second.
+#   sh; directories and symlinks are created by a couple of batched
+#   commands: no process per memory block, so hosts with thousands of
+#   blocks take seconds, not minutes.
 #
 # Environment: CAPTURE_ROOT (default /) reads from another tree instead of /
 # (useful to test the script itself).
@@ -116,10 +117,7 @@ done
 
 # --- directories (one batched mkdir) ---------------------------------------
 # The parent of every queued file and link.
-{
-	while IFS= read -r f; do printf '%s\n' "${f%/*}"; done < "$tmp/files"
-	while IFS= read -r f; do printf '%s\n' "${f%/*}"; done < "$tmp/links"
-} | sort -u > "$tmp/dirs"
+sed 's,/[^/]*$,,' "$tmp/files" "$tmp/links" | sort -u > "$tmp/dirs"
 (cd "$dest" && xargs mkdir -p < "$tmp/dirs") || exit 1
 
 # --- regular files -----------------------------------------------------------

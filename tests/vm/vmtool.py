@@ -20,6 +20,7 @@ import struct
 import sys
 import tarfile
 
+sys.dont_write_bytecode = True      # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import topogen  # noqa: E402
 
