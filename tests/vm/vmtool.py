@@ -299,6 +299,28 @@ def cmd_check(a):
                 if e.get("kernel_tier") != t:
                     errors.append(f"node {n}: kernel tier {t}, tierctl kernel_tier "
                                   f"{e.get('kernel_tier')}")
+            # The kernel logs its demotion targets (6.10+; the last line per node wins, as
+            # hotplug re-establishes them): tierctl must name the same preferred and
+            # fallback nodes.
+            if not old_kernel:
+                dm = read(a.capture, "dmesg.txt", "") or ""
+                kdemote = {}
+                for m in re.finditer(r"Demotion targets for Node (\d+): (?:(null)|preferred: "
+                                     r"([0-9,-]*), fallback: ([0-9,-]*))", dm):
+                    n = int(m.group(1))
+                    kdemote[n] = ([], []) if m.group(2) else \
+                        (parse_list(m.group(3)), parse_list(m.group(4)))
+                for n, (pref, fall) in sorted(kdemote.items()):
+                    e = by_node.get(n)
+                    if e is None:
+                        continue
+                    d = e.get("demotion") or {}
+                    got_pref = sorted(d.get("preferred") or [])
+                    got_fall = sorted(d.get("fallback") or []) if pref else []
+                    if got_pref != sorted(pref) or got_fall != sorted(fall):
+                        errors.append(f"node {n}: kernel demotes to preferred {pref} fallback "
+                                      f"{fall}, tierctl preferred {got_pref} fallback "
+                                      f"{d.get('fallback')}")
             for n, e in sorted(by_node.items()):
                 if e.get("tier") is not None and n not in node_tier:
                     errors.append(f"node {n}: tierctl gives tier {e.get('tier')}, "
