@@ -141,6 +141,16 @@ _printf_(5, 0) static int vread_string(SysfsRoot *r, char **ret, char *path, siz
         return k;
 }
 
+/* Read the file named by the variadic function's own format arguments into s (path receives the name). */
+#define READ_FORMATTED(r, s, path, fmt)                                                                                \
+        ({                                                                                                             \
+                va_list _ap_;                                                                                          \
+                va_start(_ap_, fmt);                                                                                   \
+                int _k_ = vread_string(r, &(s), path, sizeof(path), fmt, _ap_);                                        \
+                va_end(_ap_);                                                                                          \
+                _k_;                                                                                                   \
+        })
+
 bool sysfs_exists(SysfsRoot *r, const char *fmt, ...)
 {
         char path[PATH_MAX];
@@ -157,11 +167,8 @@ bool sysfs_exists(SysfsRoot *r, const char *fmt, ...)
 int sysfs_read_string(SysfsRoot *r, char **ret, const char *fmt, ...)
 {
         char path[PATH_MAX];
-        char *s;
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vread_string(r, &s, path, sizeof path, fmt, ap);
-        va_end(ap);
+        char *s = NULL;
+        int k = READ_FORMATTED(r, s, path, fmt);
         if (k < 0)
                 return k;
         size_t n = strlen(s);
@@ -177,10 +184,7 @@ int sysfs_read_string(SysfsRoot *r, char **ret, const char *fmt, ...)
         {                                                                                                              \
                 char path[PATH_MAX];                                                                                   \
                 _cleanup_free_ char *s = NULL;                                                                         \
-                va_list ap;                                                                                            \
-                va_start(ap, fmt);                                                                                     \
-                int k = vread_string(r, &s, path, sizeof path, fmt, ap);                                               \
-                va_end(ap);                                                                                            \
+                int k = READ_FORMATTED(r, s, path, fmt);                                                               \
                 if (k < 0)                                                                                             \
                         return k;                                                                                      \
                 type v;                                                                                                \
@@ -202,10 +206,7 @@ int sysfs_read_id_list(SysfsRoot *r, unsigned limit, char **ret_text, unsigned *
 {
         char path[PATH_MAX];
         _cleanup_free_ char *s = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vread_string(r, &s, path, sizeof path, fmt, ap);
-        va_end(ap);
+        int k = READ_FORMATTED(r, s, path, fmt);
         if (k < 0)
                 return k;
         unsigned count;
@@ -226,10 +227,7 @@ int sysfs_read_distance_row(SysfsRoot *r, uint32_t *out, size_t max, size_t *ret
 {
         char path[PATH_MAX];
         _cleanup_free_ char *s = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vread_string(r, &s, path, sizeof path, fmt, ap);
-        va_end(ap);
+        int k = READ_FORMATTED(r, s, path, fmt);
         if (k < 0)
                 return k;
         k = parse_distance_row(s, out, max, ret_n);
@@ -243,10 +241,7 @@ int sysfs_read_meminfo_kb(SysfsRoot *r, size_t n, const char *const *fields, uin
 {
         char path[PATH_MAX];
         _cleanup_free_ char *s = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vread_string(r, &s, path, sizeof path, fmt, ap);
-        va_end(ap);
+        int k = READ_FORMATTED(r, s, path, fmt);
         if (k < 0)
                 return k;
         for (size_t i = 0; i < n; i++) {
