@@ -27,10 +27,11 @@ install_packages() {
 }
 
 passed=0 failed=0
-# Add the counts of one "meson test" run from its JSON log (BUILDDIR [LOGBASE]).
+# Add the counts of one "meson test" run from its JSON log (BUILDDIR [LOGBASE]; meson appends "-SETUP" to the
+# log base of a run with --setup).
 count() {
         local log=$1/meson-logs/${2:-testlog}.json
-        [[ -f $log ]] || { failed=$((failed + 1)); return; }
+        [[ -f $log ]] || { echo "no test log $log: counting the step as failed" >&2; failed=$((failed + 1)); return; }
         read -r p f < <(python3 -c '
 import json, sys
 p = f = 0
@@ -58,11 +59,11 @@ step "ASan + UBSan (clang): unit and fixture suites"
 { [[ -d build-asan ]] || CC=clang meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dvm-tests=false; } &&
         ninja -C build-asan
 meson test -C build-asan --setup asan --suite unit --suite fixture --print-errorlogs
-count build-asan
+count build-asan testlog-asan
 
 step "valgrind: unit suite"
 meson test -C build --setup valgrind --suite unit --print-errorlogs --logbase valgrind
-count build valgrind
+count build valgrind-valgrind
 
 step "libFuzzer (clang): parsers"
 { [[ -d build-fuzz ]] || CC=clang meson setup build-fuzz -Dfuzz=true -Db_lundef=false -Dvm-tests=false; } &&
