@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "macro.h"
+#include "memtier.h"
+
+/*
+ * tierd's configuration: /etc/tierd/tierd.conf, then /etc/tierd/tierd.conf.d/\*.conf in lexical order, later
+ * files overriding earlier ones key by key.  INI, parsed with libinih.  Sections and keys:
+ *
+ *   [Daemon]   Mode=observe|kernel|migrate   LogLevel=err|warning|notice|info|debug   RescanDebounceMSec=N
+ *   [Kernel]   NumaBalancing=keep|off|normal|tiering|both   Demotion=keep|on|off
+ *              PromoteRateLimitMBps=keep|N   HotThresholdMSec=keep|N
+ *   [Node N]   AbstractDistance=N  or  Tier=N   (one per node; the later assignment wins)
+ *
+ * Any unknown section or key, or a bad value, is an error naming FILE:LINE.
+ */
+
+typedef enum TierdMode {
+        TIERD_MODE_OBSERVE, /* compute, log and answer; change nothing */
+        TIERD_MODE_KERNEL,  /* also drive the kernel's own tiering knobs */
+        TIERD_MODE_MIGRATE, /* also migrate pages itself (placement issue) */
+        _TIERD_MODE_MAX,
+} TierdMode;
+
+typedef enum NumaBalancingSetting {
+        NUMA_BALANCING_KEEP,
+        NUMA_BALANCING_OFF,     /* 0 */
+        NUMA_BALANCING_NORMAL,  /* 1 */
+        NUMA_BALANCING_TIERING, /* 2 */
+        NUMA_BALANCING_BOTH,    /* 3 */
+        _NUMA_BALANCING_MAX,
+} NumaBalancingSetting;
+
+typedef enum DemotionSetting {
+        DEMOTION_KEEP,
+        DEMOTION_ON,
+        DEMOTION_OFF,
+        _DEMOTION_MAX,
+} DemotionSetting;
+
+#define CONFIG_KEEP (-1) /* for the numeric kernel knobs */
+
+typedef struct Config {
+        TierdMode mode;
+        int log_level; /* LOG_ERR .. LOG_DEBUG */
+        uint64_t rescan_debounce_msec;
+
+        NumaBalancingSetting numa_balancing;
+        DemotionSetting demotion;
+        int64_t promote_rate_limit_mbps; /* CONFIG_KEEP or >= 0 */
+        int64_t hot_threshold_msec;      /* CONFIG_KEEP or >= 0 */
+
+        TierOverride *overrides; /* one per node at most, ascending node */
+        size_t n_overrides;
+
+        char **sources; /* the files read, in order; NULL-terminated */
+        size_t n_sources;
+} Config;
+
+#define CONFIG_DEFAULT_PATH "/etc/tierd/tierd.conf"
+#define CONFIG_DEFAULT_RESCAN_DEBOUNCE_MSEC 20
+
+Config *config_new(void); /* the defaults */
+Config *config_free(Config *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_free);
+
+/*
+ * Load path (NULL: CONFIG_DEFAULT_PATH), then the drop-ins "<path>.d/\*.conf" in lexical order.  A missing
+ * default file is not an error (defaults apply), a missing explicitly named one is; a missing drop-in directory
+ * never is.  On a bad file: returns -EINVAL (or the I/O error) and *ret_error = "FILE:LINE: message" (malloc'ed;
+ * "FILE: message" for errors without a line).  Nothing is half-applied: *ret is set only on success.
+ */
+int config_load(const char *path, Config **ret, char **ret_error);
+
+/* The effective configuration as a complete, commented INI text that config_load() would read back the same. */
+int config_format(const Config *c, FILE *f);
+
+const char *tierd_mode_to_string(TierdMode m);
+const char *numa_balancing_setting_to_string(NumaBalancingSetting s);
+const char *demotion_setting_to_string(DemotionSetting s);
