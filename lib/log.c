@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <systemd/sd-journal.h>
 
 #include "log.h"
@@ -72,4 +73,59 @@ int log_internal(int level, int error, const char *file, int line, const char *f
 
         errno = saved_errno;
         return -e;
+}
+
+int log_struct_internal(int level, const char *file, int line, const char *func, const char *message_id,
+                        const char *const *fields, const char *format, ...)
+{
+        if (level > max_level)
+                return 0;
+        if (use_journal < 0)
+                use_journal = stderr_is_journal();
+
+        char message[2048];
+        va_list ap;
+        va_start(ap, format);
+        vsnprintf(message, sizeof message, format, ap);
+        va_end(ap);
+
+        if (!use_journal) {
+                fprintf(stderr, "%s\n", message);
+                return 0;
+        }
+
+        char m[2100], prio[16], id[64], code_file[512], code_line[32], code_func[256];
+        snprintf(m, sizeof m, "MESSAGE=%s", message);
+        snprintf(prio, sizeof prio, "PRIORITY=%d", level);
+        snprintf(id, sizeof id, "MESSAGE_ID=%s", message_id);
+        snprintf(code_file, sizeof code_file, "CODE_FILE=%s", file);
+        snprintf(code_line, sizeof code_line, "CODE_LINE=%d", line);
+        snprintf(code_func, sizeof code_func, "CODE_FUNC=%s", func);
+
+        struct iovec iov[32];
+        size_t n = 0;
+        const char *fixed[] = {m, prio, id, code_file, code_line, code_func, "SYSLOG_IDENTIFIER=tierd"};
+        for (size_t i = 0; i < ELEMENTSOF(fixed); i++)
+                iov[n++] = (struct iovec){(void *)fixed[i], strlen(fixed[i])};
+        for (size_t i = 0; fields && fields[i] && n < ELEMENTSOF(iov); i++)
+                iov[n++] = (struct iovec){(void *)fields[i], strlen(fields[i])};
+        sd_journal_sendv(iov, (int)n);
+        return 0;
+}
+
+int log_level_from_string(const char *s)
+{
+        static const char *const names[] = {"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"};
+        for (int i = 0; i < (int)ELEMENTSOF(names); i++)
+                if (strcmp(s, names[i]) == 0)
+                        return i;
+        if (s[0] >= '0' && s[0] <= '7' && s[1] == '\0')
+                return s[0] - '0';
+        return -EINVAL;
+}
+
+const char *log_level_to_string(int level)
+{
+        static const char *const names[] = {"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"};
+        return level >= 0 && level < (int)ELEMENTSOF(names) ? names[level] : "info";
 }

@@ -33,4 +33,17 @@ int log_internal(int level, int error, const char *file, int line, const char *f
 #define log_warning_errno(error, ...) log_full_errno(LOG_WARNING, error, __VA_ARGS__)
 #define log_error_errno(error, ...) log_full_errno(LOG_ERR, error, __VA_ARGS__)
 
+/*
+ * A structured record: MESSAGE_ID plus extra journal fields ("TIERD_NODE=2", ...; NULL-terminated, may be NULL).
+ * On stderr only the message is printed.
+ */
+int log_struct_internal(int level, const char *file, int line, const char *func, const char *message_id,
+                        const char *const *fields, const char *format, ...) _printf_(7, 8);
+#define log_struct(level, message_id, fields, ...)                                                                    \
+        log_struct_internal(level, __FILE__, __LINE__, __func__, message_id, fields, __VA_ARGS__)
+
+/* Parse "err", "warning", "notice", "info", "debug" (or a number 0..7). */
+int log_level_from_string(const char *s);
+const char *log_level_to_string(int level);
+
 #define log_oom() log_error_errno(-ENOMEM, "Out of memory.")

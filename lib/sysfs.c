@@ -263,6 +263,29 @@ int sysfs_read_meminfo_kb(SysfsRoot *r, size_t n, const char *const *fields, uin
         return 0;
 }
 
+int sysfs_write_string(SysfsRoot *r, const char *value, const char *fmt, ...)
+{
+        char path[PATH_MAX];
+        va_list ap;
+        va_start(ap, fmt);
+        int k = format_path(path, sizeof path, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return k;
+        /* No O_CREAT: knobs exist or the kernel lacks them; O_TRUNC so plain files in test trees behave too. */
+        _cleanup_close_ int fd = open_in_root(r, path, O_WRONLY | O_TRUNC);
+        if (fd < 0)
+                return fd;
+        char buf[256];
+        int n = snprintf(buf, sizeof buf, "%s\n", value);
+        if (n < 0 || (size_t)n >= sizeof buf)
+                return -EINVAL;
+        ssize_t w = write(fd, buf, (size_t)n);
+        if (w < 0)
+                return negative_errno();
+        return w == n ? 0 : -EIO;
+}
+
 int sysfs_readlink_basename(SysfsRoot *r, char **ret, const char *fmt, ...)
 {
         char path[PATH_MAX], target[PATH_MAX];

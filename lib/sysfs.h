@@ -50,6 +50,9 @@ int sysfs_read_meminfo_kb(SysfsRoot *r, size_t n, const char *const *fields, uin
 /* The last component of a symlink's target ("kmem" for a dax device's driver link). */
 int sysfs_readlink_basename(SysfsRoot *r, char **ret, const char *fmt, ...) _printf_(3, 4);
 
+/* Write a value (a newline is appended) to an existing file; -ENOENT when it does not exist. */
+int sysfs_write_string(SysfsRoot *r, const char *value, const char *fmt, ...) _printf_(3, 4);
+
 /* Entries of a directory named PREFIX<decimal>, as sorted ids ("node3" -> 3). */
 int sysfs_list_ids(SysfsRoot *r, const char *prefix, uint64_t **ret_ids, size_t *ret_n, const char *fmt, ...)
         _printf_(5, 6);
