@@ -1,36 +1,53 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <json-c/json.h>
+#include <systemd/sd-bus.h>
 
 #include "classify.h"
 #include "explain.h"
 #include "log.h"
+#include "manager-bus.h"
 #include "output.h"
 #include "parse.h"
 
-static const char *arg_root = "/";
+static const char *arg_root = NULL; /* NULL: the live system, through the daemon where a verb needs it */
 static bool arg_json = false;
+static bool arg_user = false;
 
 static void help(void)
 {
-        printf("tierctl - inspect memory tiers\n\n"
-               "Usage:\n"
-               "  tierctl classify [--root DIR] [--json]   compute memory tiers from sysfs, no daemon needed\n"
-               "  tierctl explain NODE [--root DIR]        show the arithmetic behind NODE's tier\n\n"
+        printf("tierctl - inspect and steer memory tiers\n\n"
+               "Offline (no daemon needed):\n"
+               "  tierctl classify [--root DIR] [--json]   compute memory tiers from sysfs\n"
+               "  tierctl explain NODE --root DIR          the arithmetic behind NODE's tier in a tree\n\n"
+               "From the running tierd (D-Bus):\n"
+               "  tierctl status      daemon, kernel, mode, tier map generation\n"
+               "  tierctl tiers       the tiers\n"
+               "  tierctl nodes       the nodes with their tiers\n"
+               "  tierctl explain N   the arithmetic behind node N's tier (computed locally when tierd is not\n"
+               "                      running)\n"
+               "  tierctl reload      re-read the configuration (root)\n"
+               "  tierctl rescan      rediscover the topology now (root)\n\n"
                "Options:\n"
                "  -r, --root DIR   read sysfs/procfs below DIR instead of / (a captured or fixture tree)\n"
-               "  -j, --json       print JSON (classify)\n"
+               "  -j, --json       print JSON\n"
+               "      --user       talk to a tierd on the session bus (tests)\n"
                "  -h, --help       show this help\n"
                "      --version    show the version\n");
 }
 
 static int parse_argv(int argc, char *argv[])
 {
-        enum { ARG_VERSION = 0x100 };
+        enum { ARG_VERSION = 0x100, ARG_USER };
         static const struct option options[] = {
                 {"root", required_argument, NULL, 'r'},
                 {"json", no_argument, NULL, 'j'},
+                {"user", no_argument, NULL, ARG_USER},
                 {"help", no_argument, NULL, 'h'},
                 {"version", no_argument, NULL, ARG_VERSION},
                 {},
@@ -48,6 +65,9 @@ static int parse_argv(int argc, char *argv[])
                 case 'h':
                         help();
                         return 0;
+                case ARG_USER:
+                        arg_user = true;
+                        break;
                 case ARG_VERSION:
                         puts("tierctl " TIERD_VERSION);
                         return 0;
@@ -57,15 +77,273 @@ static int parse_argv(int argc, char *argv[])
         return 1;
 }
 
+static const char *root_or_slash(void)
+{
+        return arg_root ?: "/";
+}
+
 static int load(Classification **ret)
 {
-        int r = classification_run(arg_root, NULL, ret);
+        const char *root = root_or_slash();
+        int r = classification_run(root, NULL, ret);
         if (r == -ENOENT)
-                return log_error_errno(r, "No NUMA nodes found below %s (no %s/sys/devices/system/node).", arg_root,
-                                       strcmp(arg_root, "/") == 0 ? "" : arg_root);
+                return log_error_errno(r, "No NUMA nodes found below %s (no %s/sys/devices/system/node).", root,
+                                       strcmp(root, "/") == 0 ? "" : root);
         if (r < 0)
-                return log_error_errno(r, "Failed to read the topology below %s: %m", arg_root);
+                return log_error_errno(r, "Failed to read the topology below %s: %m", root);
         return 0;
+}
+
+static bool daemon_absent(const sd_bus_error *e, int r)
+{
+        return sd_bus_error_has_name(e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+               sd_bus_error_has_name(e, SD_BUS_ERROR_NAME_HAS_NO_OWNER) || r == -ENOENT || r == -ECONNREFUSED;
+}
+
+static int bus_connect(sd_bus **ret)
+{
+        int r = arg_user ? sd_bus_open_user(ret) : sd_bus_open_system(ret);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to the %s bus: %m", arg_user ? "session" : "system");
+        return 0;
+}
+
+/* Report a failed call; the daemon not running gets its own, plain message. */
+static int call_failed(const char *what, const sd_bus_error *e, int r)
+{
+        if (daemon_absent(e, r))
+                return log_error_errno(-ESRCH, "tierd is not running (nobody owns %s on the %s bus).", TIERD_BUS_NAME,
+                                       arg_user ? "session" : "system");
+        if (sd_bus_error_is_set(e))
+                return log_error_errno(r, "%s failed: %s", what, e->message ?: e->name);
+        return log_error_errno(r, "%s failed: %m", what);
+}
+
+static int call_string(sd_bus *bus, const char *method, char **ret, const char *types, ...)
+{
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        int r = sd_bus_message_new_method_call(bus, &m, TIERD_BUS_NAME, TIERD_BUS_PATH, TIERD_BUS_INTERFACE, method);
+        if (r < 0)
+                return log_oom();
+        if (types) {
+                va_list ap;
+                va_start(ap, types);
+                r = sd_bus_message_appendv(m, types, ap);
+                va_end(ap);
+                if (r < 0)
+                        return log_oom();
+        }
+        r = sd_bus_call(bus, m, 0, &e, &reply);
+        if (r < 0)
+                return call_failed(method, &e, r);
+        if (!ret)
+                return 0;
+        const char *s;
+        r = sd_bus_message_read(reply, "s", &s);
+        if (r < 0)
+                return log_error_errno(r, "Unexpected reply to %s: %m", method);
+        *ret = strdup(s);
+        return *ret ? 0 : log_oom();
+}
+
+/* GetTopology() parsed; used by the verbs that print part of it. */
+static int fetch_topology(json_object **ret)
+{
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_free_ char *json = NULL;
+        int r = bus_connect(&bus);
+        if (r < 0)
+                return r;
+        r = call_string(bus, "GetTopology", &json, NULL);
+        if (r < 0)
+                return r;
+        json_object *o = json_tokener_parse(json);
+        if (!o)
+                return log_error_errno(-EBADMSG, "tierd sent a topology that is not JSON.");
+        *ret = o;
+        return 0;
+}
+
+static void print_json(json_object *o)
+{
+        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+static const char *json_int_or_dash(json_object *parent, const char *key, char *buf, size_t size)
+{
+        json_object *v;
+        if (!json_object_object_get_ex(parent, key, &v) || !v)
+                return "-";
+        snprintf(buf, size, "%d", json_object_get_int(v));
+        return buf;
+}
+
+static const char *json_str(json_object *parent, const char *key)
+{
+        json_object *v;
+        if (!json_object_object_get_ex(parent, key, &v) || !v)
+                return "";
+        return json_object_get_string(v);
+}
+
+static void format_id_array(json_object *a, char *buf, size_t size)
+{
+        size_t len = 0;
+        buf[0] = '\0';
+        for (size_t i = 0; a && i < json_object_array_length(a) && len + 12 < size; i++)
+                len += (size_t)snprintf(buf + len, size - len, "%s%d", i ? "," : "",
+                                        json_object_get_int(json_object_array_get_idx(a, i)));
+}
+
+static int verb_status(int argc, char *argv[])
+{
+        (void)argv;
+        if (argc != 1)
+                return log_error_errno(-EINVAL, "status takes no arguments.");
+        json_object *topology = NULL;
+        int r = fetch_topology(&topology);
+        if (r < 0)
+                return r;
+
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *version = NULL, *mode = NULL, *release = NULL;
+        uint64_t generation = 0;
+        if ((r = bus_connect(&bus)) < 0 ||
+            (r = sd_bus_get_property_string(bus, TIERD_BUS_NAME, TIERD_BUS_PATH, TIERD_BUS_INTERFACE, "Version", &e,
+                                            &version)) < 0 ||
+            (r = sd_bus_get_property_string(bus, TIERD_BUS_NAME, TIERD_BUS_PATH, TIERD_BUS_INTERFACE, "Mode", &e,
+                                            &mode)) < 0 ||
+            (r = sd_bus_get_property_string(bus, TIERD_BUS_NAME, TIERD_BUS_PATH, TIERD_BUS_INTERFACE,
+                                            "KernelRelease", &e, &release)) < 0 ||
+            (r = sd_bus_get_property_trivial(bus, TIERD_BUS_NAME, TIERD_BUS_PATH, TIERD_BUS_INTERFACE,
+                                             "TierMapGeneration", &e, 't', &generation)) < 0) {
+                json_object_put(topology);
+                return r == -ENOMEM ? log_oom() : call_failed("Reading properties", &e, r);
+        }
+
+        json_object *tiers = NULL, *warnings = NULL;
+        json_object_object_get_ex(topology, "tiers", &tiers);
+        json_object_object_get_ex(topology, "warnings", &warnings);
+        if (arg_json) {
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "version", json_object_new_string(version));
+                json_object_object_add(o, "kernel_release", json_object_new_string(release));
+                json_object_object_add(o, "mode", json_object_new_string(mode));
+                json_object_object_add(o, "tier_map_generation", json_object_new_uint64(generation));
+                json_object_object_add(o, "tiers", json_object_get(tiers));
+                json_object_object_add(o, "warnings", json_object_get(warnings));
+                print_json(o);
+                json_object_put(o);
+        } else {
+                printf("tierd %s, kernel %s, mode %s, tier map generation %" PRIu64 "\n", version, release, mode,
+                       generation);
+                for (size_t i = 0; tiers && i < json_object_array_length(tiers); i++) {
+                        json_object *t = json_object_array_get_idx(tiers, i), *nodes = NULL;
+                        char ids[512], b[16];
+                        json_object_object_get_ex(t, "nodes", &nodes);
+                        format_id_array(nodes, ids, sizeof ids);
+                        printf("  tier %s: nodes %s\n", json_int_or_dash(t, "tier", b, sizeof b), ids);
+                }
+                size_t nw = warnings ? json_object_array_length(warnings) : 0;
+                if (nw)
+                        printf("  %zu warning(s): see 'tierctl nodes' or 'tierctl status --json'\n", nw);
+        }
+        json_object_put(topology);
+        return 0;
+}
+
+static int verb_tiers(int argc, char *argv[])
+{
+        (void)argv;
+        if (argc != 1)
+                return log_error_errno(-EINVAL, "tiers takes no arguments.");
+        json_object *topology = NULL, *tiers = NULL;
+        int r = fetch_topology(&topology);
+        if (r < 0)
+                return r;
+        json_object_object_get_ex(topology, "tiers", &tiers);
+        if (arg_json)
+                print_json(tiers);
+        else {
+                printf("%-5s %-13s %-12s %s\n", "TIER", "ADISTANCE", "NODES", "TOP");
+                for (size_t i = 0; tiers && i < json_object_array_length(tiers); i++) {
+                        json_object *t = json_object_array_get_idx(tiers, i), *nodes = NULL, *top = NULL;
+                        char ids[512], range[40], a[16], b[16], c[16];
+                        json_object_object_get_ex(t, "nodes", &nodes);
+                        json_object_object_get_ex(t, "top_tier", &top);
+                        format_id_array(nodes, ids, sizeof ids);
+                        snprintf(range, sizeof range, "%s-%s", json_int_or_dash(t, "adistance_min", a, sizeof a),
+                                 json_int_or_dash(t, "adistance_max", b, sizeof b));
+                        printf("%-5s %-13s %-12s %s\n", json_int_or_dash(t, "tier", c, sizeof c), range, ids,
+                               json_object_get_boolean(top) ? "yes" : "no");
+                }
+        }
+        json_object_put(topology);
+        return 0;
+}
+
+static int verb_nodes(int argc, char *argv[])
+{
+        (void)argv;
+        if (argc != 1)
+                return log_error_errno(-EINVAL, "nodes takes no arguments.");
+        json_object *topology = NULL, *nodes = NULL, *warnings = NULL;
+        int r = fetch_topology(&topology);
+        if (r < 0)
+                return r;
+        json_object_object_get_ex(topology, "nodes", &nodes);
+        json_object_object_get_ex(topology, "warnings", &warnings);
+        if (arg_json)
+                print_json(nodes);
+        else {
+                printf("%-5s %-7s %-6s %-6s %-14s %s\n", "NODE", "ADIST", "TIER", "KERNEL", "REASON", "CPUS");
+                for (size_t i = 0; nodes && i < json_object_array_length(nodes); i++) {
+                        json_object *n = json_object_array_get_idx(nodes, i);
+                        char a[16], b[16], c[16], d[16];
+                        const char *cpus = json_str(n, "cpus");
+                        printf("%-5s %-7s %-6s %-6s %-14s %s\n", json_int_or_dash(n, "node", a, sizeof a),
+                               json_int_or_dash(n, "adistance", b, sizeof b), json_int_or_dash(n, "tier", c, sizeof c),
+                               json_int_or_dash(n, "kernel_tier", d, sizeof d), json_str(n, "reason"),
+                               *cpus ? cpus : "-");
+                }
+                for (size_t i = 0; warnings && i < json_object_array_length(warnings); i++) {
+                        json_object *w = json_object_array_get_idx(warnings, i);
+                        printf("%s[%s] %s\n", i ? "" : "\nWarnings:\n", json_str(w, "code"), json_str(w, "message"));
+                }
+        }
+        json_object_put(topology);
+        return 0;
+}
+
+static int verb_simple_call(const char *method, int argc)
+{
+        if (argc != 1)
+                return log_error_errno(-EINVAL, "%s takes no arguments.", method);
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r = bus_connect(&bus);
+        if (r < 0)
+                return r;
+        r = call_string(bus, method, NULL, NULL);
+        if (r < 0)
+                return r;
+        if (arg_json)
+                puts("{ \"ok\": true }");
+        return 0;
+}
+
+static int verb_reload(int argc, char *argv[])
+{
+        (void)argv;
+        return verb_simple_call("Reload", argc);
+}
+
+static int verb_rescan(int argc, char *argv[])
+{
+        (void)argv;
+        return verb_simple_call("Rescan", argc);
 }
 
 static int verb_classify(int argc, char *argv[])
@@ -101,18 +379,52 @@ static int verb_explain(int argc, char *argv[])
         if (parse_int(argv[1], &node) < 0 || node < 0)
                 return log_error_errno(-EINVAL, "Invalid node number '%s'.", argv[1]);
 
-        _cleanup_(classification_freep) Classification *c = NULL;
-        int r = load(&c);
-        if (r < 0)
-                return r;
-
         _cleanup_free_ char *text = NULL;
-        r = explain_node(c, (unsigned)node, &text);
-        if (r == -ENOENT)
-                return log_error_errno(r, "Node %d is not online below %s.", node, arg_root);
-        if (r < 0)
-                return log_oom();
-        fputs(text, stdout);
+        if (!arg_root) {
+                int r;
+                _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+                r = arg_user ? sd_bus_open_user(&bus) : sd_bus_open_system(&bus);
+                if (r < 0)
+                        log_debug_errno(r, "No bus to ask tierd on (%m): computing locally.");
+                else {
+                        r = sd_bus_call_method(bus, TIERD_BUS_NAME, TIERD_BUS_PATH, TIERD_BUS_INTERFACE, "Explain",
+                                               &e, &reply, "u", (uint32_t)node);
+                        if (r < 0 && !daemon_absent(&e, r))
+                                return call_failed("Explain", &e, r);
+                        if (r < 0)
+                                log_debug("tierd is not running: computing locally.");
+                        else {
+                                const char *s;
+                                r = sd_bus_message_read(reply, "s", &s);
+                                if (r < 0)
+                                        return log_error_errno(r, "Unexpected reply to Explain: %m");
+                                text = strdup(s);
+                                if (!text)
+                                        return log_oom();
+                        }
+                }
+        }
+        if (!text) {
+                _cleanup_(classification_freep) Classification *c = NULL;
+                int r = load(&c);
+                if (r < 0)
+                        return r;
+                r = explain_node(c, (unsigned)node, &text);
+                if (r == -ENOENT)
+                        return log_error_errno(r, "Node %d is not online below %s.", node, root_or_slash());
+                if (r < 0)
+                        return log_oom();
+        }
+        if (arg_json) {
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "node", json_object_new_int(node));
+                json_object_object_add(o, "text", json_object_new_string(text));
+                print_json(o);
+                json_object_put(o);
+        } else
+                fputs(text, stdout);
         return 0;
 }
 
@@ -124,6 +436,11 @@ int main(int argc, char *argv[])
         } verbs[] = {
                 {"classify", verb_classify},
                 {"explain", verb_explain},
+                {"status", verb_status},
+                {"tiers", verb_tiers},
+                {"nodes", verb_nodes},
+                {"reload", verb_reload},
+                {"rescan", verb_rescan},
         };
 
         int r = parse_argv(argc, argv);

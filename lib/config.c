@@ -1,0 +1,705 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <ini.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "config.h"
+#include "parse.h"
+
+#define RESCAN_DEBOUNCE_MSEC_MAX UINT64_C(10000)
+/* The kernel's own limits, so that a value it would refuse is caught when the file is read, not when applied:
+ * numa_balancing_promote_rate_limit_MBps goes through proc_dointvec_minmax, hot_threshold_ms is a debugfs u32. */
+#define PROMOTE_RATE_LIMIT_MBPS_MAX ((uint64_t)INT32_MAX)
+#define HOT_THRESHOLD_MSEC_MAX ((uint64_t)UINT32_MAX)
+#define ADISTANCE_MAX ((uint64_t)INT32_MAX)
+/* A tier id becomes the adistance in the middle of its chunk, which must still fit an int. */
+#define TIER_MAX ((uint64_t)(INT32_MAX >> MEMTIER_CHUNK_BITS))
+
+static const char *const mode_table[_TIERD_MODE_MAX] = {
+        [TIERD_MODE_OBSERVE] = "observe",
+        [TIERD_MODE_KERNEL] = "kernel",
+        [TIERD_MODE_MIGRATE] = "migrate",
+};
+
+static const char *const numa_balancing_table[_NUMA_BALANCING_MAX] = {
+        [NUMA_BALANCING_KEEP] = "keep",       [NUMA_BALANCING_OFF] = "off",   [NUMA_BALANCING_NORMAL] = "normal",
+        [NUMA_BALANCING_TIERING] = "tiering", [NUMA_BALANCING_BOTH] = "both",
+};
+
+static const char *const demotion_table[_DEMOTION_MAX] = {
+        [DEMOTION_KEEP] = "keep",
+        [DEMOTION_ON] = "on",
+        [DEMOTION_OFF] = "off",
+};
+
+/* Indexed by syslog level; the levels below LOG_ERR are not configurable. */
+static const char *const log_level_table[LOG_DEBUG + 1] = {
+        [LOG_ERR] = "err",   [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
+        [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+};
+
+static const char *table_to_string(const char *const *table, size_t n, int i)
+{
+        return i >= 0 && (size_t)i < n ? table[i] : NULL;
+}
+
+static int table_from_string(const char *const *table, size_t n, const char *s)
+{
+        for (size_t i = 0; i < n; i++)
+                if (table[i] && strcmp(table[i], s) == 0)
+                        return (int)i;
+        return -EINVAL;
+}
+
+const char *tierd_mode_to_string(TierdMode m)
+{
+        return table_to_string(mode_table, ELEMENTSOF(mode_table), (int)m);
+}
+
+const char *numa_balancing_setting_to_string(NumaBalancingSetting s)
+{
+        return table_to_string(numa_balancing_table, ELEMENTSOF(numa_balancing_table), (int)s);
+}
+
+const char *demotion_setting_to_string(DemotionSetting s)
+{
+        return table_to_string(demotion_table, ELEMENTSOF(demotion_table), (int)s);
+}
+
+static const char *log_level_to_string(int level)
+{
+        return table_to_string(log_level_table, ELEMENTSOF(log_level_table), level);
+}
+
+static bool endswith(const char *s, const char *suffix)
+{
+        size_t n = strlen(s), m = strlen(suffix);
+        return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static void file_closep(FILE **f)
+{
+        if (*f)
+                fclose(*f);
+}
+
+static void dir_closep(DIR **d)
+{
+        if (*d)
+                closedir(*d);
+}
+
+Config *config_new(void)
+{
+        Config *c = calloc(1, sizeof(Config));
+        if (!c)
+                return NULL;
+        /* Always a valid (empty) NULL-terminated list, so that readers need no NULL check. */
+        c->sources = calloc(1, sizeof(char *));
+        if (!c->sources) {
+                free(c);
+                return NULL;
+        }
+        c->mode = TIERD_MODE_OBSERVE;
+        c->log_level = LOG_INFO;
+        c->rescan_debounce_msec = CONFIG_DEFAULT_RESCAN_DEBOUNCE_MSEC;
+        c->numa_balancing = NUMA_BALANCING_KEEP;
+        c->demotion = DEMOTION_KEEP;
+        c->promote_rate_limit_mbps = CONFIG_KEEP;
+        c->hot_threshold_msec = CONFIG_KEEP;
+        return c;
+}
+
+Config *config_free(Config *c)
+{
+        if (!c)
+                return NULL;
+        for (size_t i = 0; i < c->n_sources; i++)
+                free(c->sources[i]);
+        free(c->sources);
+        free(c->overrides);
+        free(c);
+        return NULL;
+}
+
+/* A Config under construction, with the allocation sizes its arrays need while they grow. */
+typedef struct LoadState {
+        Config *config;
+        size_t overrides_allocated;
+        size_t sources_allocated;
+} LoadState;
+
+static int load_state_add_source(LoadState *s, const char *path)
+{
+        Config *c = s->config;
+        _cleanup_free_ char *copy = strdup(path);
+
+        if (!copy)
+                return -ENOMEM;
+        if (GREEDY_REALLOC(c->sources, s->sources_allocated, c->n_sources + 2) < 0)
+                return -ENOMEM;
+        c->sources[c->n_sources++] = TAKE_PTR(copy);
+        c->sources[c->n_sources] = NULL;
+        return 0;
+}
+
+/* Keeps overrides ascending by node with one entry per node: a later assignment replaces the earlier one. */
+static int load_state_set_override(LoadState *s, unsigned node, bool by_tier, int value)
+{
+        Config *c = s->config;
+        size_t i = 0;
+
+        while (i < c->n_overrides && c->overrides[i].node < node)
+                i++;
+        if (i == c->n_overrides || c->overrides[i].node != node) {
+                if (GREEDY_REALLOC(c->overrides, s->overrides_allocated, c->n_overrides + 1) < 0)
+                        return -ENOMEM;
+                memmove(c->overrides + i + 1, c->overrides + i, (c->n_overrides - i) * sizeof(TierOverride));
+                c->n_overrides++;
+        }
+        c->overrides[i] = (TierOverride){.node = node, .by_tier = by_tier, .value = value};
+        return 0;
+}
+
+typedef enum SectionKind {
+        SECTION_NONE,
+        SECTION_DAEMON,
+        SECTION_KERNEL,
+        SECTION_NODE,
+} SectionKind;
+
+/* One file on its way through libinih. */
+typedef struct FileParser {
+        LoadState *state;
+        const char *path;
+        FILE *file;
+        char *line; /* getline() buffer */
+        size_t line_allocated;
+        unsigned line_number;
+
+        SectionKind section;
+        char *section_name; /* as written between the brackets */
+        unsigned node;      /* with SECTION_NODE */
+
+        int error;           /* the first error, negative errno; parsing stops there */
+        unsigned error_line; /* of that error when it is -EINVAL */
+        char *error_message; /* "FILE:LINE: ..."; NULL with -ENOMEM */
+} FileParser;
+
+static void file_parser_done(FileParser *p)
+{
+        free(p->line);
+        free(p->section_name);
+        free(p->error_message);
+}
+
+static int parser_oom(FileParser *p)
+{
+        if (p->error == 0)
+                p->error = -ENOMEM;
+        return -ENOMEM;
+}
+
+_printf_(2, 0) static int parser_failv(FileParser *p, const char *format, va_list ap)
+{
+        _cleanup_free_ char *message = NULL;
+
+        if (p->error != 0) /* only the first error counts */
+                return p->error;
+        if (vasprintf(&message, format, ap) < 0)
+                return parser_oom(p);
+        if (asprintf(&p->error_message, "%s:%u: %s", p->path, p->line_number, message) < 0) {
+                p->error_message = NULL;
+                return parser_oom(p);
+        }
+        p->error = -EINVAL;
+        p->error_line = p->line_number;
+        return -EINVAL;
+}
+
+_printf_(2, 3) static int parser_fail(FileParser *p, const char *format, ...)
+{
+        va_list ap;
+
+        va_start(ap, format);
+        int r = parser_failv(p, format, ap);
+        va_end(ap);
+        return r;
+}
+
+/* I/O errors carry no line: "FILE: message". */
+static int format_io_error(const char *path, int error, char **ret_error)
+{
+        if (asprintf(ret_error, "%s: %s", path, strerror(-error)) < 0) {
+                *ret_error = NULL;
+                return -ENOMEM;
+        }
+        return error;
+}
+
+/* Validates a section header ("[Name]", surrounding whitespace already gone) and makes it the current one. */
+static int parser_enter_section(FileParser *p, const char *header)
+{
+        const char *end = strchr(header, ']');
+        SectionKind kind;
+        unsigned node = 0;
+
+        if (!end)
+                return parser_fail(p, "missing ']' in section header");
+        /* libinih would silently ignore anything after the ']'; it is more likely a typo than intended. */
+        if (end[1] != '\0')
+                return parser_fail(p, "unexpected text after ']' in section header");
+
+        _cleanup_free_ char *name = strndup(header + 1, (size_t)(end - header - 1));
+        if (!name)
+                return parser_oom(p);
+
+        if (strcmp(name, "Daemon") == 0)
+                kind = SECTION_DAEMON;
+        else if (strcmp(name, "Kernel") == 0)
+                kind = SECTION_KERNEL;
+        else if (strncmp(name, "Node", 4) == 0 && (name[4] == '\0' || isspace((unsigned char)name[4]))) {
+                uint32_t id;
+                /* Exactly one space, then a plain decimal id. */
+                if (name[4] != ' ' || parse_u32(name + 5, &id) < 0 || id >= NODEMASK_MAX)
+                        return parser_fail(p, "invalid node id in section [%s]", name);
+                kind = SECTION_NODE;
+                node = id;
+        } else
+                return parser_fail(p, "unknown section [%s]", name);
+
+        free(p->section_name);
+        p->section_name = TAKE_PTR(name);
+        p->section = kind;
+        p->node = node;
+        return 0;
+}
+
+/*
+ * libinih's ini_reader.  Debian builds libinih without INI_HANDLER_LINENO (the handler gets no line number) and
+ * with a fixed 200-byte line buffer that splits longer lines and counts each piece as a line of its own.  So the
+ * file goes through here one physical line per call: libinih's count (in its return value) and ours stay the same,
+ * and we know the line number whenever the handler runs.  The reader also does what the handler cannot:
+ *   - it validates section headers, since the handler never sees a section without keys, nor text after ']';
+ *   - it strips leading whitespace, which turns off libinih's continuation lines (an indented line would
+ *     otherwise be appended to the previous key's value), whatever the build options;
+ *   - it blanks comments, so that their length does not matter, and refuses over-long lines instead of
+ *     letting libinih cut them in two.
+ */
+static char *parser_read_line(char *buffer, int size, void *userdata)
+{
+        FileParser *p = userdata;
+
+        if (p->error != 0 || size <= 0)
+                return NULL;
+
+        errno = 0;
+        ssize_t n = getline(&p->line, &p->line_allocated, p->file);
+        if (n < 0) {
+                if (!feof(p->file))
+                        p->error = negative_errno();
+                return NULL;
+        }
+        p->line_number++;
+
+        char *s = p->line;
+        if (memchr(s, '\0', (size_t)n)) {
+                (void)parser_fail(p, "line contains a NUL byte");
+                return NULL;
+        }
+        if (p->line_number == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0) /* UTF-8 byte order mark */
+                s += 3;
+        while (n > 0 && isspace((unsigned char)p->line[n - 1]))
+                p->line[--n] = '\0';
+        while (isspace((unsigned char)*s))
+                s++;
+
+        if (*s == '#' || *s == ';')
+                *s = '\0';
+        else if (*s == '[') {
+                if (parser_enter_section(p, s) < 0)
+                        return NULL;
+        } else if (*s != '\0' && s[strcspn(s, "=:")] != '=') {
+                /* libinih also accepts "Key: Value"; one syntax is enough. */
+                (void)parser_fail(p, "invalid line '%s' (expected [Section], Key=Value or a comment)", s);
+                return NULL;
+        }
+
+        size_t length = strlen(s);
+        if (length >= (size_t)size) {
+                (void)parser_fail(p, "line too long (at most %d characters)", size - 1);
+                return NULL;
+        }
+        memcpy(buffer, s, length + 1);
+        return buffer;
+}
+
+static int parser_invalid_value(FileParser *p, const char *key, const char *value, const char *expected)
+{
+        return parser_fail(p, "invalid value '%s' for %s= (expected %s)", value, key, expected);
+}
+
+static int parse_bounded_u64(const char *s, uint64_t max, uint64_t *ret)
+{
+        uint64_t v;
+        int r = parse_u64(s, &v);
+        if (r < 0)
+                return r;
+        if (v > max)
+                return -ERANGE;
+        *ret = v;
+        return 0;
+}
+
+/* "keep" or 0..max. */
+static int parser_knob(FileParser *p, const char *key, const char *value, uint64_t max, int64_t *ret)
+{
+        uint64_t v;
+
+        if (strcmp(value, "keep") == 0) {
+                *ret = CONFIG_KEEP;
+                return 0;
+        }
+        if (parse_bounded_u64(value, max, &v) < 0)
+                return parser_fail(p, "invalid value '%s' for %s= (expected keep or an integer from 0 to %" PRIu64 ")",
+                                   value, key, max);
+        *ret = (int64_t)v;
+        return 0;
+}
+
+static int parser_unknown_key(FileParser *p, const char *key)
+{
+        return parser_fail(p, "unknown key '%s' in section [%s]", key, p->section_name);
+}
+
+static int parser_daemon_key(FileParser *p, const char *key, const char *value)
+{
+        Config *c = p->state->config;
+        int v;
+
+        if (strcmp(key, "Mode") == 0) {
+                v = table_from_string(mode_table, ELEMENTSOF(mode_table), value);
+                if (v < 0)
+                        return parser_invalid_value(p, key, value, "observe, kernel or migrate");
+                c->mode = (TierdMode)v;
+        } else if (strcmp(key, "LogLevel") == 0) {
+                v = table_from_string(log_level_table, ELEMENTSOF(log_level_table), value);
+                if (v < 0)
+                        return parser_invalid_value(p, key, value, "err, warning, notice, info or debug");
+                c->log_level = v;
+        } else if (strcmp(key, "RescanDebounceMSec") == 0) {
+                uint64_t msec;
+                if (parse_bounded_u64(value, RESCAN_DEBOUNCE_MSEC_MAX, &msec) < 0)
+                        return parser_fail(p, "invalid value '%s' for %s= (expected an integer from 0 to %" PRIu64 ")",
+                                           value, key, RESCAN_DEBOUNCE_MSEC_MAX);
+                c->rescan_debounce_msec = msec;
+        } else
+                return parser_unknown_key(p, key);
+        return 0;
+}
+
+static int parser_kernel_key(FileParser *p, const char *key, const char *value)
+{
+        Config *c = p->state->config;
+        int v;
+
+        if (strcmp(key, "NumaBalancing") == 0) {
+                v = table_from_string(numa_balancing_table, ELEMENTSOF(numa_balancing_table), value);
+                if (v < 0)
+                        return parser_invalid_value(p, key, value, "keep, off, normal, tiering or both");
+                c->numa_balancing = (NumaBalancingSetting)v;
+        } else if (strcmp(key, "Demotion") == 0) {
+                v = table_from_string(demotion_table, ELEMENTSOF(demotion_table), value);
+                if (v < 0)
+                        return parser_invalid_value(p, key, value, "keep, on or off");
+                c->demotion = (DemotionSetting)v;
+        } else if (strcmp(key, "PromoteRateLimitMBps") == 0)
+                return parser_knob(p, key, value, PROMOTE_RATE_LIMIT_MBPS_MAX, &c->promote_rate_limit_mbps);
+        else if (strcmp(key, "HotThresholdMSec") == 0)
+                return parser_knob(p, key, value, HOT_THRESHOLD_MSEC_MAX, &c->hot_threshold_msec);
+        else
+                return parser_unknown_key(p, key);
+        return 0;
+}
+
+static int parser_node_key(FileParser *p, const char *key, const char *value)
+{
+        bool by_tier;
+        uint64_t max, v;
+
+        if (strcmp(key, "AbstractDistance") == 0) {
+                by_tier = false;
+                max = ADISTANCE_MAX;
+        } else if (strcmp(key, "Tier") == 0) {
+                by_tier = true;
+                max = TIER_MAX;
+        } else
+                return parser_unknown_key(p, key);
+
+        if (parse_bounded_u64(value, max, &v) < 0)
+                return parser_fail(p, "invalid value '%s' for %s= (expected an integer from 0 to %" PRIu64 ")", value,
+                                   key, max);
+        if (load_state_set_override(p->state, p->node, by_tier, (int)v) < 0)
+                return parser_oom(p);
+        return 0;
+}
+
+static int parser_assign(FileParser *p, const char *section, const char *key, const char *value)
+{
+        if (!value) /* only in builds with INI_ALLOW_NO_VALUE; the reader lets no such line through */
+                return parser_fail(p, "missing '=' after '%s'", key);
+        if (key[0] == '\0')
+                return parser_fail(p, "missing key name before '='");
+        if (p->section == SECTION_NONE)
+                return parser_fail(p, "key '%s' outside of any section", key);
+        /* The reader validated the header libinih now reports; should they ever disagree, refuse. */
+        if (strcmp(section, p->section_name) != 0)
+                return parser_fail(p, "section [%s] not understood", section);
+
+        switch (p->section) {
+        case SECTION_DAEMON:
+                return parser_daemon_key(p, key, value);
+        case SECTION_KERNEL:
+                return parser_kernel_key(p, key, value);
+        case SECTION_NODE:
+                return parser_node_key(p, key, value);
+        default:
+                return parser_fail(p, "key '%s' outside of any section", key);
+        }
+}
+
+static int parser_handle(void *userdata, const char *section, const char *key, const char *value)
+{
+        FileParser *p = userdata;
+
+        if (!key) /* a new section, in builds with INI_CALL_HANDLER_ON_NEW_SECTION: the reader checked it */
+                return 1;
+        return parser_assign(p, section, key, value) >= 0;
+}
+
+/* Parses one file into s->config.  A missing file is fine when missing_ok; it is not recorded as a source. */
+static int load_file(LoadState *s, const char *path, bool missing_ok, char **ret_error)
+{
+        _cleanup_(file_closep) FILE *f = fopen(path, "re");
+        if (!f) {
+                if (errno == ENOENT && missing_ok)
+                        return 0;
+                return format_io_error(path, negative_errno(), ret_error);
+        }
+
+        _cleanup_(file_parser_done) FileParser p = {.state = s, .path = path, .file = f};
+        int r = ini_parse_stream(parser_read_line, &p, parser_handle, &p);
+        if (r == -2 || p.error == -ENOMEM)
+                return -ENOMEM;
+        if (p.error < 0 && p.error != -EINVAL)
+                return format_io_error(path, p.error, ret_error);
+        if (r > 0 && (p.error == 0 || (unsigned)r < p.error_line)) {
+                /* libinih refused a line the reader let through (it does not stop there, so this is the first
+                 * error only if it comes before ours). */
+                free(TAKE_PTR(p.error_message));
+                p.error = 0;
+                p.line_number = (unsigned)r;
+                (void)parser_fail(&p, "invalid line (expected [Section], Key=Value or a comment)");
+                if (p.error == -ENOMEM)
+                        return -ENOMEM;
+        } else if (r < 0 && p.error == 0)
+                return format_io_error(path, -EIO, ret_error);
+        if (p.error < 0) {
+                *ret_error = TAKE_PTR(p.error_message);
+                return p.error;
+        }
+        return load_state_add_source(s, path);
+}
+
+typedef struct PathList {
+        char **paths;
+        size_t n, allocated;
+} PathList;
+
+static void path_list_done(PathList *l)
+{
+        for (size_t i = 0; i < l->n; i++)
+                free(l->paths[i]);
+        free(l->paths);
+}
+
+static int compare_paths(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The drop-ins in dir, "*.conf" but not hidden files (editors' lock and backup files), in strcmp() order. */
+static int list_dropins(const char *dir, PathList *ret, char **ret_error)
+{
+        _cleanup_(dir_closep) DIR *d = opendir(dir);
+        if (!d) {
+                if (errno == ENOENT)
+                        return 0;
+                return format_io_error(dir, negative_errno(), ret_error);
+        }
+
+        for (;;) {
+                errno = 0;
+                struct dirent *de = readdir(d);
+                if (!de) {
+                        if (errno != 0)
+                                return format_io_error(dir, negative_errno(), ret_error);
+                        break;
+                }
+                if (de->d_name[0] == '.' || !endswith(de->d_name, ".conf"))
+                        continue;
+                if (GREEDY_REALLOC(ret->paths, ret->allocated, ret->n + 1) < 0)
+                        return -ENOMEM;
+                if (asprintf(&ret->paths[ret->n], "%s/%s", dir, de->d_name) < 0)
+                        return -ENOMEM;
+                ret->n++;
+        }
+        if (ret->n > 0)
+                qsort(ret->paths, ret->n, sizeof(char *), compare_paths);
+        return 0;
+}
+
+static int load_all(const char *path, Config **ret, char **ret_error)
+{
+        _cleanup_(config_freep) Config *c = config_new();
+        _cleanup_(path_list_done) PathList dropins = {0};
+        _cleanup_free_ char *dropin_dir = NULL;
+        const char *main_path = path ?: CONFIG_DEFAULT_PATH;
+        int r;
+
+        if (!c)
+                return -ENOMEM;
+        LoadState state = {.config = c};
+
+        r = load_file(&state, main_path, /* missing_ok= */ !path, ret_error);
+        if (r < 0)
+                return r;
+
+        if (asprintf(&dropin_dir, "%s.d", main_path) < 0) {
+                dropin_dir = NULL;
+                return -ENOMEM;
+        }
+        r = list_dropins(dropin_dir, &dropins, ret_error);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < dropins.n; i++) {
+                r = load_file(&state, dropins.paths[i], /* missing_ok= */ false, ret_error);
+                if (r < 0)
+                        return r;
+        }
+
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+int config_load(const char *path, Config **ret, char **ret_error)
+{
+        _cleanup_free_ char *error = NULL;
+
+        int r = load_all(path, ret, &error);
+        if (ret_error)
+                *ret_error = r < 0 ? TAKE_PTR(error) : NULL;
+        return r;
+}
+
+/* Source paths go into a comment line: a control character (a newline in a file name) must not end it. */
+static void fputs_escaped(const char *s, FILE *f)
+{
+        for (; *s; s++) {
+                unsigned char ch = (unsigned char)*s;
+                if (ch < 0x20 || ch == 0x7f)
+                        fprintf(f, "\\x%02x", ch);
+                else
+                        fputc(ch, f);
+        }
+}
+
+static bool knob_valid(int64_t v, uint64_t max)
+{
+        return v == CONFIG_KEEP || (v >= 0 && (uint64_t)v <= max);
+}
+
+static void format_knob(FILE *f, const char *key, int64_t v)
+{
+        if (v == CONFIG_KEEP)
+                fprintf(f, "%s=keep\n", key);
+        else
+                fprintf(f, "%s=%" PRId64 "\n", key, v);
+}
+
+/* config_format() writes only what config_load() reads back the same: overrides ascending, one per node. */
+static bool overrides_valid(const Config *c)
+{
+        for (size_t i = 0; i < c->n_overrides; i++) {
+                const TierOverride *o = &c->overrides[i];
+                if (o->node >= NODEMASK_MAX || (i > 0 && o->node <= c->overrides[i - 1].node))
+                        return false;
+                if (o->value < 0 || (uint64_t)o->value > (o->by_tier ? TIER_MAX : ADISTANCE_MAX))
+                        return false;
+        }
+        return true;
+}
+
+int config_format(const Config *c, FILE *f)
+{
+        const char *mode = tierd_mode_to_string(c->mode), *log_level = log_level_to_string(c->log_level),
+                   *numa_balancing = numa_balancing_setting_to_string(c->numa_balancing),
+                   *demotion = demotion_setting_to_string(c->demotion);
+
+        if (!mode || !log_level || !numa_balancing || !demotion || c->rescan_debounce_msec > RESCAN_DEBOUNCE_MSEC_MAX ||
+            !knob_valid(c->promote_rate_limit_mbps, PROMOTE_RATE_LIMIT_MBPS_MAX) ||
+            !knob_valid(c->hot_threshold_msec, HOT_THRESHOLD_MSEC_MAX) || !overrides_valid(c))
+                return -EINVAL;
+
+        fputs("# Sources: ", f);
+        if (c->n_sources == 0)
+                fputs("(defaults)", f);
+        for (size_t i = 0; i < c->n_sources; i++) {
+                if (i > 0)
+                        fputs(", ", f);
+                fputs_escaped(c->sources[i], f);
+        }
+        fputs("\n# The effective tierd configuration, every key with its value; see tierd.conf(5).\n", f);
+
+        fputs("\n[Daemon]\n"
+              "# observe: compute and report only; kernel: also set the [Kernel] knobs; migrate: also move pages\n",
+              f);
+        fprintf(f, "Mode=%s\n", mode);
+        fputs("# err, warning, notice, info or debug\n", f);
+        fprintf(f, "LogLevel=%s\n", log_level);
+        fputs("# Milliseconds to wait for more hotplug events before re-reading the topology, 0 to 10000\n", f);
+        fprintf(f, "RescanDebounceMSec=%" PRIu64 "\n", c->rescan_debounce_msec);
+
+        fputs("\n[Kernel]\n"
+              "# Applied in kernel and migrate mode only; keep leaves the kernel's value alone.\n"
+              "# keep, off, normal, tiering or both: /proc/sys/kernel/numa_balancing\n",
+              f);
+        fprintf(f, "NumaBalancing=%s\n", numa_balancing);
+        fputs("# keep, on or off: /sys/kernel/mm/numa/demotion_enabled\n", f);
+        fprintf(f, "Demotion=%s\n", demotion);
+        fputs("# keep or MB/s: /proc/sys/kernel/numa_balancing_promote_rate_limit_MBps\n", f);
+        format_knob(f, "PromoteRateLimitMBps", c->promote_rate_limit_mbps);
+        fputs("# keep or milliseconds: /sys/kernel/debug/sched/numa_balancing/hot_threshold_ms\n", f);
+        format_knob(f, "HotThresholdMSec", c->hot_threshold_msec);
+
+        if (c->n_overrides == 0)
+                fputs("\n# No [Node N] overrides: every node keeps its computed abstract distance.\n", f);
+        else
+                fputs("\n# [Node N] overrides of the computed abstract distance (Tier=T means T * 128 + 64).\n", f);
+        for (size_t i = 0; i < c->n_overrides; i++) {
+                const TierOverride *o = &c->overrides[i];
+                fprintf(f, "%s[Node %u]\n%s=%d\n", i > 0 ? "\n" : "", o->node, o->by_tier ? "Tier" : "AbstractDistance",
+                        o->value);
+        }
+
+        if (fflush(f) != 0)
+                return negative_errno();
+        return ferror(f) ? -EIO : 0;
+}

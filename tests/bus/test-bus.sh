@@ -1,0 +1,158 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# D-Bus integration: tierd --root FIXTURE --user on a private dbus-daemon, driven by tierctl and busctl.
+# Checks properties, methods, errors, TierMapChanged after a rescan of a changed tree, Reload() rejection and
+# acceptance, knobs written into the tree and restored on SIGTERM, and tierctl's message without a daemon.
+# usage: test-bus.sh TIERD TIERCTL FIXTURE_DIR
+set -euo pipefail
+tierd=$1 tierctl=$2 fixture=$3
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+        for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+        wait 2>/dev/null || true
+        rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+passed=0 failed=0
+ok() { echo "ok - $*"; passed=$((passed + 1)); }
+fail() { echo "not ok - $*"; failed=$((failed + 1)); }
+check() { # check DESCRIPTION COMMAND...
+        local what=$1
+        shift
+        if "$@"; then ok "$what"; else fail "$what"; fi
+}
+
+cat >"$tmp/bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=$tmp/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+CONF
+dbus-daemon --config-file="$tmp/bus.conf" --nofork --nosyslog &
+pids+=($!)
+export DBUS_SESSION_BUS_ADDRESS="unix:path=$tmp/bus"
+for _ in $(seq 100); do [[ -S $tmp/bus ]] && break; sleep 0.05; done
+
+# A private copy of the tree: the test changes it.
+cp -a "$fixture" "$tmp/root"
+root=$tmp/root
+mkdir -p "$root/proc/sys/kernel" "$root/sys/kernel/mm/numa"
+echo 1 >"$root/proc/sys/kernel/numa_balancing"
+echo false >"$root/sys/kernel/mm/numa/demotion_enabled"
+cat >"$tmp/tierd.conf" <<CONF
+[Daemon]
+Mode=observe
+CONF
+
+# Without a daemon, tierctl says so plainly.
+out=$("$tierctl" --user status 2>&1) && rc=0 || rc=$?
+check "tierctl status without a daemon fails" test "$rc" -ne 0
+check "tierctl status without a daemon says tierd is not running" grep -q "tierd is not running" <<<"$out"
+
+dbus-monitor --address "$DBUS_SESSION_BUS_ADDRESS" "type='signal',sender='org.tierd.Manager1'" >"$tmp/signals" 2>/dev/null &
+pids+=($!)
+"$tierd" --root "$root" --user --config "$tmp/tierd.conf" 2>"$tmp/tierd.log" &
+tierd_pid=$!
+pids+=($tierd_pid)
+for _ in $(seq 200); do
+        busctl --user status org.tierd.Manager1 >/dev/null 2>&1 && break
+        sleep 0.05
+done
+
+prop() { busctl --user get-property org.tierd.Manager1 /org/tierd/Manager1 org.tierd.Manager1 "$1"; }
+call() { busctl --user call org.tierd.Manager1 /org/tierd/Manager1 org.tierd.Manager1 "$@"; }
+
+check "Mode is observe" test "$(prop Mode)" = 's "observe"'
+check "TierMapGeneration starts at 1" test "$(prop TierMapGeneration)" = "t 1"
+check "Version is set" grep -q '^s "[0-9]' <<<"$(prop Version)"
+check "Nodes lists node 2 in tier 86" grep -q '2 11068 86 86 "hmat"' <<<"$(prop Nodes)"
+check "Tiers lists tiers 4 and 86" grep -q '^a(iiiau) 2 4 576 612 2 0 1 86 11068 11068 2 2 3$' <<<"$(prop Tiers)"
+
+# GetTopology is exactly tierctl classify --json on the same tree.
+"$tierctl" --user status --json >"$tmp/status.json"
+check "tierctl status --json names the mode" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["mode"] == "observe" and d["tier_map_generation"] == 1, d' "$tmp/status.json"
+busctl --user --json=short call org.tierd.Manager1 /org/tierd/Manager1 org.tierd.Manager1 GetTopology |
+        python3 -c 'import json, sys; sys.stdout.write(json.load(sys.stdin)["data"][0])' >"$tmp/topology.json"
+"$tierctl" classify --root "$root" --json >"$tmp/classify.json"
+check "GetTopology equals tierctl classify --json" cmp -s "$tmp/topology.json" "$tmp/classify.json"
+
+"$tierctl" --user explain 2 >"$tmp/explain-bus.txt"
+"$tierctl" explain 2 --root "$root" >"$tmp/explain-local.txt"
+check "Explain(2) equals the offline explanation" cmp -s "$tmp/explain-bus.txt" "$tmp/explain-local.txt"
+out=$(call Explain u 99 2>&1) && rc=0 || rc=$?
+check "Explain(99) fails" test "$rc" -ne 0
+check "Explain(99) says the node is not online" grep -q "Node 99 is not online" <<<"$out"
+out=$(call Explain s x 2>&1) && rc=0 || rc=$?
+check "Explain with a string argument is refused" test "$rc" -ne 0
+
+"$tierctl" --user tiers >"$tmp/tiers.txt"
+check "tierctl tiers prints tier 86 with nodes 2,3" grep -Eq '^86 +11068-11068 +2,3 ' "$tmp/tiers.txt"
+"$tierctl" --user nodes --json >"$tmp/nodes.json"
+check "tierctl nodes --json has four nodes" python3 -c '
+import json, sys
+assert len(json.load(open(sys.argv[1]))) == 4' "$tmp/nodes.json"
+
+# A slower CXL node 2, then Rescan(): generation 2 and a TierMapChanged signal.
+for f in read_latency write_latency; do echo 600 >"$root/sys/devices/system/node/node2/access1/initiators/$f"; done
+call Rescan >/dev/null
+check "TierMapGeneration is 2 after a rescan of a changed tree" test "$(prop TierMapGeneration)" = "t 2"
+check "node 2 moved to tier 195" grep -q '2 24961 195 86 "hmat"' <<<"$(prop Nodes)"
+for _ in $(seq 50); do grep -q "member=TierMapChanged" "$tmp/signals" && break; sleep 0.1; done
+# (grep without -q reads to the end: no SIGPIPE for the first grep under pipefail)
+signalled_generation() { grep -A1 "member=TierMapChanged" "$tmp/signals" | grep "uint64 $1" >/dev/null; }
+check "TierMapChanged(2) was signalled" signalled_generation 2
+check "PropertiesChanged was signalled" grep -q "member=PropertiesChanged" "$tmp/signals"
+call Rescan >/dev/null
+check "an unchanged rescan keeps the generation" test "$(prop TierMapGeneration)" = "t 2"
+
+# Reload(): a bad file is rejected with FILE:LINE and the old configuration stays.
+printf '[Daemon]\nMode=sometimes\n' >"$tmp/tierd.conf"
+out=$(call Reload 2>&1) && rc=0 || rc=$?
+check "Reload of a bad configuration fails" test "$rc" -ne 0
+check "the rejection names FILE:LINE" grep -q "tierd.conf:2" <<<"$out"
+check "the old mode stays after a rejected reload" test "$(prop Mode)" = 's "observe"'
+# A good one is taken: kernel mode writes the knobs (into the tree, since --root).
+printf '[Daemon]\nMode=kernel\n[Kernel]\nNumaBalancing=tiering\nDemotion=on\n' >"$tmp/tierd.conf"
+"$tierctl" --user reload
+check "Mode is kernel after a reload" test "$(prop Mode)" = 's "kernel"'
+check "numa_balancing was set to 2" test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 2
+check "demotion_enabled was set to true" test "$(cat "$root/sys/kernel/mm/numa/demotion_enabled")" = true
+# SIGHUP reloads too: back to observe restores the knobs at once.
+printf '[Daemon]\nMode=observe\n' >"$tmp/tierd.conf"
+kill -HUP "$tierd_pid"
+for _ in $(seq 50); do [[ $(prop Mode) == 's "observe"' ]] && break; sleep 0.1; done
+check "SIGHUP reloads the configuration" test "$(prop Mode)" = 's "observe"'
+check "numa_balancing restored after going back to observe" test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 1
+
+# SIGTERM restores what is still changed.
+printf '[Daemon]\nMode=kernel\n[Kernel]\nNumaBalancing=both\n' >"$tmp/tierd.conf"
+"$tierctl" --user reload
+check "numa_balancing set to 3" test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 3
+kill -TERM "$tierd_pid"
+wait "$tierd_pid" && rc=0 || rc=$?
+check "tierd exits 0 on SIGTERM" test "$rc" -eq 0
+check "numa_balancing restored on SIGTERM" test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 1
+check "the journal-less log names the restored knob" grep -q "Restored kernel knob numa_balancing" "$tmp/tierd.log"
+
+# A bad configuration at start: refuse to run, with FILE:LINE.
+printf '[Daemon]\nMod=observe\n' >"$tmp/tierd.conf"
+"$tierd" --root "$root" --user --config "$tmp/tierd.conf" 2>"$tmp/start.log" && rc=0 || rc=$?
+check "tierd refuses to start on a bad configuration" test "$rc" -ne 0
+check "the refusal names FILE:LINE" grep -q "tierd.conf:2" "$tmp/start.log"
+
+echo "$passed passed, $failed failed"
+((failed == 0))
