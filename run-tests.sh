@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 
 packages=(build-essential meson ninja-build pkg-config clang libclang-rt-14-dev valgrind
           libnuma-dev libsystemd-dev libudev-dev libcxl-dev libdaxctl-dev libjson-c-dev libinih-dev
-          qemu-system-x86 busybox-static cpio kmod xz-utils python3 numactl)
+          qemu-system-x86 busybox-static cpio kmod xz-utils python3 numactl systemd dbus-daemon dbus-bin)
 
 install_packages() {
         local missing=()
@@ -55,10 +55,10 @@ vm_opt=true
 meson test -C build --print-errorlogs --num-processes 2
 count build
 
-step "ASan + UBSan (clang): unit and fixture suites"
+step "ASan + UBSan (clang): unit, fixture and bus suites"
 { [[ -d build-asan ]] || CC=clang meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dvm-tests=false; } &&
         ninja -C build-asan
-meson test -C build-asan --setup asan --suite unit --suite fixture --print-errorlogs
+meson test -C build-asan --setup asan --suite unit --suite fixture --suite bus --print-errorlogs
 count build-asan testlog-asan
 
 step "valgrind: unit suite"
