@@ -297,7 +297,7 @@ static char *parser_read_line(char *buffer, int size, void *userdata)
 {
         FileParser *p = userdata;
 
-        if (p->error != 0 || size <= 0)
+        if (p->error != 0)
                 return NULL;
 
         errno = 0;
@@ -333,7 +333,7 @@ static char *parser_read_line(char *buffer, int size, void *userdata)
         }
 
         size_t length = strlen(s);
-        if (length >= (size_t)size) {
+        if (size <= 0 || length >= (size_t)size) {
                 (void)parser_fail(p, "line too long (at most %d characters)", size - 1);
                 return NULL;
         }
