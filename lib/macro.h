@@ -55,8 +55,12 @@ static inline int negative_errno(void)
         return errno > 0 ? -errno : -EIO;
 }
 
+#ifndef MIN /* GLib (pulled in by umockdev in a test) defines the same */
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
+#endif
+#ifndef MAX
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
+#endif
 
 /* Grow *array (of *allocated elements of size elsize) so that at least need elements fit. */
 int greedy_realloc(void **array, size_t *allocated, size_t need, size_t elsize);

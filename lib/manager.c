@@ -15,6 +15,14 @@
 /* Subsystems whose uevents can change the tier map. */
 static const char *const watched_subsystems[] = {"memory", "node", "memory_tiering", "dax", "cxl"};
 
+static bool watched(const char *subsystem)
+{
+        for (size_t i = 0; subsystem && i < ELEMENTSOF(watched_subsystems); i++)
+                if (strcmp(subsystem, watched_subsystems[i]) == 0)
+                        return true;
+        return false;
+}
+
 int manager_new(const ManagerOptions *o, Manager **ret)
 {
         _cleanup_(manager_freep) Manager *m = calloc(1, sizeof(Manager));
@@ -234,15 +242,22 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
         (void)fd;
         (void)revents;
 
+        bool relevant = false;
         for (;;) {
                 struct udev_device *d = udev_monitor_receive_device(m->monitor);
                 if (!d)
                         break; /* drained (EAGAIN) */
-                m->uevents++;
-                log_debug("uevent %s %s (%s)", udev_device_get_action(d) ?: "?", udev_device_get_sysname(d) ?: "?",
-                          udev_device_get_subsystem(d) ?: "?");
+                /* The socket filter normally did this already; a monitor without one (umockdev) still works. */
+                if (watched(udev_device_get_subsystem(d))) {
+                        relevant = true;
+                        m->uevents++;
+                        log_debug("uevent %s %s (%s)", udev_device_get_action(d) ?: "?",
+                                  udev_device_get_sysname(d) ?: "?", udev_device_get_subsystem(d));
+                }
                 udev_device_unref(d);
         }
+        if (!relevant)
+                return 0;
         int r = schedule_rescan(m);
         if (r < 0)
                 log_warning_errno(r, "Failed to schedule a rescan, doing it now: %m");

@@ -47,7 +47,11 @@ extern jmp_buf test_failed;
                 longjmp(test_failed, 2);                                                                               \
         } while (0)
 
-#define ASSERT_OK(expr) ASSERT_EQ((expr) < 0 ? (expr) : 0, 0)
+#define ASSERT_OK(expr)                                                                                                \
+        do {                                                                                                           \
+                long long _r_ = (long long)(expr);                                                                     \
+                ASSERT_EQ(_r_ < 0 ? _r_ : 0, 0);                                                                       \
+        } while (0)
 
 typedef struct TestCase {
         const char *name;
