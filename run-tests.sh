@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 
 packages=(build-essential meson ninja-build pkg-config clang libclang-rt-14-dev valgrind
           libnuma-dev libsystemd-dev libudev-dev libcxl-dev libdaxctl-dev libjson-c-dev libinih-dev
-          qemu-system-x86 busybox-static cpio kmod xz-utils python3 numactl systemd dbus-daemon dbus-bin)
+          qemu-system-x86 busybox-static cpio kmod xz-utils python3 numactl systemd dbus-daemon dbus-bin libumockdev-dev umockdev)
 
 install_packages() {
         local missing=()
