@@ -102,7 +102,13 @@ static bool daemon_absent(const sd_bus_error *e, int r)
 
 static int bus_connect(sd_bus **ret)
 {
+        if (arg_root)
+                return log_error_errno(-EINVAL, "--root works with classify and explain only; the other verbs ask "
+                                                "the running tierd.");
         int r = arg_user ? sd_bus_open_user(ret) : sd_bus_open_system(ret);
+        if (r == -ENOENT || r == -ECONNREFUSED)
+                return log_error_errno(-ESRCH, "tierd is not running (no %s bus to reach it on).",
+                                       arg_user ? "session" : "system");
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the %s bus: %m", arg_user ? "session" : "system");
         return 0;

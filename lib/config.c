@@ -669,7 +669,8 @@ int config_format(const Config *c, FILE *f)
         fputs("\n# The effective tierd configuration, every key with its value; see tierd.conf(5).\n", f);
 
         fputs("\n[Daemon]\n"
-              "# observe: compute and report only; kernel: also set the [Kernel] knobs; migrate: also move pages\n",
+              "# observe: compute and report only; kernel: also set the [Kernel] knobs;\n"
+              "# migrate: reserved for page migration, as kernel for now\n",
               f);
         fprintf(f, "Mode=%s\n", mode);
         fputs("# err, warning, notice, info or debug\n", f);

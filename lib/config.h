@@ -62,7 +62,10 @@ typedef struct Config {
         size_t n_sources;
 } Config;
 
-#define CONFIG_DEFAULT_PATH "/etc/tierd/tierd.conf"
+#ifndef TIERD_SYSCONFDIR
+#define TIERD_SYSCONFDIR "/etc"
+#endif
+#define CONFIG_DEFAULT_PATH TIERD_SYSCONFDIR "/tierd/tierd.conf"
 #define CONFIG_DEFAULT_RESCAN_DEBOUNCE_MSEC 20
 
 Config *config_new(void); /* the defaults */

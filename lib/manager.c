@@ -101,7 +101,7 @@ static void log_change(const NodeChange *c)
                            c->node, c->old_tier);
                 break;
         case NODE_CHANGE_MOVED:
-                log_struct(LOG_NOTICE, TIERD_MESSAGE_TIER_MAP_CHANGED, fields,
+                log_struct(LOG_NOTICE, TIERD_MESSAGE_NODE_MOVED, fields,
                            "Node %u moved from tier %d to tier %d (abstract distance %d -> %d).", c->node,
                            c->old_tier, c->new_tier, c->old_adistance, c->new_adistance);
                 break;
@@ -197,6 +197,8 @@ int manager_reload(Manager *m, char **ret_error)
         if (m->knobs)
                 (void)knobs_apply(m->knobs, m->config);
         log_info("Configuration reloaded.");
+        if (m->bus)
+                (void)sd_bus_emit_properties_changed(m->bus, TIERD_BUS_PATH, TIERD_BUS_INTERFACE, "Mode", NULL);
         /* Overrides may have changed: recompute. */
         (void)manager_rescan(m, "configuration reloaded");
         sd_notify(false, "READY=1");

@@ -138,6 +138,13 @@ for _ in $(seq 50); do [[ $(prop Mode) == 's "observe"' ]] && break; sleep 0.1; 
 check "SIGHUP reloads the configuration" test "$(prop Mode)" = 's "observe"'
 check "numa_balancing restored after going back to observe" test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 1
 
+# Idle means asleep: no timer or poll wakes tierd while nothing happens (no watchdog is set here).
+switches() { awk '/^(voluntary|nonvoluntary)_ctxt_switches/ { n += $2 } END { print n }' "/proc/$tierd_pid/status"; }
+before=$(switches)
+sleep 2
+after=$(switches)
+check "an idle tierd does not wake up ($before -> $after context switches in 2 s)" test "$before" -eq "$after"
+
 # SIGTERM restores what is still changed.
 printf '[Daemon]\nMode=kernel\n[Kernel]\nNumaBalancing=both\n' >"$tmp/tierd.conf"
 "$tierctl" --user reload
