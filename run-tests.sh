@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 
 packages=(build-essential meson ninja-build pkg-config clang libclang-rt-14-dev valgrind
           libnuma-dev libsystemd-dev libudev-dev libcxl-dev libdaxctl-dev libjson-c-dev libinih-dev
-          qemu-system-x86 busybox-static cpio kmod xz-utils python3 numactl systemd dbus-daemon dbus-bin libumockdev-dev umockdev)
+          qemu-system-x86 busybox-static cpio kmod xz-utils python3 numactl systemd dbus-daemon dbus-bin libumockdev-dev umockdev debootstrap)
 
 install_packages() {
         local missing=()
@@ -50,8 +50,9 @@ install_packages || { echo "Summary: 0 passed, 1 failed"; exit 1; }
 step "build (gcc) and run unit, fixture and vm suites"
 vm_opt=true
 [[ ${TIERD_SKIP_VM:-0} == 1 ]] && vm_opt=false
-{ [[ -d build ]] || meson setup build -Dvm-tests=$vm_opt; } && meson configure build -Dvm-tests=$vm_opt >/dev/null &&
-        ninja -C build
+# --prefix=/usr: installed as a package would be, which the systemd VM test needs.
+{ [[ -d build ]] || meson setup build --prefix=/usr -Dvm-tests=$vm_opt; } &&
+        meson configure build -Dprefix=/usr -Dvm-tests=$vm_opt >/dev/null && ninja -C build
 meson test -C build --print-errorlogs --num-processes 2
 count build
 

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash disable=SC2034
 # Helpers for VM test scripts (tests/vm-systemd), installed in the guest as
 # /usr/lib/tierd-vmtest/lib.sh (bash):   . /usr/lib/tierd-vmtest/lib.sh
 #

@@ -1,0 +1,23 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# daemon-vm.sh BUILDDIR [run-vm.sh options]: install the build into an overlay (as a package would: the build
+# must use --prefix=/usr), add a test configuration (kernel mode, NumaBalancing=tiering, Demotion=on), and run
+# daemon-test.sh in the systemd guest.  Exit 77 (skip) when the build is not for /usr or qemu is missing.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$1
+shift
+prefix=$(meson introspect "$build" --buildoptions | python3 -c '
+import json, sys
+print({o["name"]: o["value"] for o in json.load(sys.stdin)}["prefix"])')
+if [[ $prefix != /usr ]]; then
+        echo "daemon-vm: the build's prefix is $prefix, not /usr: configure with --prefix=/usr to run this test" >&2
+        exit 77
+fi
+overlay=$(mktemp -d)
+trap 'rm -rf "$overlay"' EXIT
+meson install -C "$build" --destdir "$overlay" --no-rebuild --quiet >/dev/null
+mkdir -p "$overlay/etc/tierd/tierd.conf.d"
+printf '[Daemon]\nMode=kernel\n[Kernel]\nNumaBalancing=tiering\nDemotion=on\n' \
+        >"$overlay/etc/tierd/tierd.conf.d/50-vmtest.conf"
+"$here/run-vm.sh" --overlay "$overlay" --test "$here/daemon-test.sh" "$@"
