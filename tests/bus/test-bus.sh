@@ -155,6 +155,25 @@ check "tierd exits 0 on SIGTERM" test "$rc" -eq 0
 check "numa_balancing restored on SIGTERM" test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 1
 check "the journal-less log names the restored knob" grep -q "Restored kernel knob numa_balancing" "$tmp/tierd.log"
 
+# A fatal error after the knobs were set (no bus to serve on) still restores them.
+printf '[Daemon]\nMode=kernel\n[Kernel]\nNumaBalancing=off\n' >"$tmp/tierd.conf"
+DBUS_SESSION_BUS_ADDRESS=unix:path=$tmp/no-such-bus "$tierd" --root "$root" --user --config "$tmp/tierd.conf" \
+        2>"$tmp/fatal.log" && rc=0 || rc=$?
+check "tierd fails without a bus" test "$rc" -ne 0
+check "it set numa_balancing to 0 first" grep -q "Set kernel knob numa_balancing" "$tmp/fatal.log"
+check "numa_balancing restored after the fatal error" test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 1
+
+# SIGINT is an exit like SIGTERM.
+"$tierd" --root "$root" --user --config "$tmp/tierd.conf" 2>"$tmp/int.log" &
+tierd_pid=$!
+pids+=($tierd_pid)
+for _ in $(seq 200); do busctl --user status org.tierd.Manager1 >/dev/null 2>&1 && break; sleep 0.05; done
+check "numa_balancing set to 0" test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 0
+kill -INT "$tierd_pid"
+wait "$tierd_pid" && rc=0 || rc=$?
+check "tierd exits 0 on SIGINT" test "$rc" -eq 0
+check "numa_balancing restored on SIGINT" test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 1
+
 # A bad configuration at start: refuse to run, with FILE:LINE.
 printf '[Daemon]\nMod=observe\n' >"$tmp/tierd.conf"
 "$tierd" --root "$root" --user --config "$tmp/tierd.conf" 2>"$tmp/start.log" && rc=0 || rc=$?
