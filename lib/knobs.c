@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "knobs.h"
 #include "log.h"
@@ -57,7 +58,75 @@ const char *knobs_desired(const Config *c, KnobId id, char *buf, size_t size)
         }
 }
 
-int knobs_new(const char *root, Knobs **ret)
+/* "name=value" lines; rewritten atomically on every change, removed when nothing is changed any more. */
+static int save_state(Knobs *k)
+{
+        if (!k->state_path)
+                return 0;
+        bool any = false;
+        for (KnobId id = 0; id < _KNOB_MAX; id++)
+                any = any || k->saved[id];
+        if (!any) {
+                if (unlink(k->state_path) < 0 && errno != ENOENT)
+                        return log_warning_errno(negative_errno(), "Failed to remove %s: %m", k->state_path);
+                return 0;
+        }
+
+        _cleanup_free_ char *tmp = NULL;
+        if (asprintf(&tmp, "%s.tmp", k->state_path) < 0)
+                return -ENOMEM;
+        FILE *f = fopen(tmp, "we");
+        if (!f)
+                return log_warning_errno(negative_errno(), "Failed to write %s, a crash would lose the original "
+                                                           "knob values: %m", tmp);
+        for (KnobId id = 0; id < _KNOB_MAX; id++)
+                if (k->saved[id])
+                        fprintf(f, "%s=%s\n", knob_name(id), k->saved[id]);
+        if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
+                int r = negative_errno();
+                fclose(f);
+                (void)unlink(tmp);
+                return log_warning_errno(r, "Failed to write %s: %m", tmp);
+        }
+        fclose(f);
+        if (rename(tmp, k->state_path) < 0)
+                return log_warning_errno(negative_errno(), "Failed to install %s: %m", k->state_path);
+        return 0;
+}
+
+static int load_state(Knobs *k)
+{
+        _cleanup_(fclosep) FILE *f = fopen(k->state_path, "re");
+        if (!f)
+                return errno == ENOENT ? 0 : log_warning_errno(negative_errno(), "Failed to read %s: %m",
+                                                              k->state_path);
+        char line[256];
+        unsigned n = 0;
+        while (fgets(line, sizeof line, f)) {
+                n++;
+                line[strcspn(line, "\n")] = '\0';
+                char *eq = strchr(line, '=');
+                KnobId id = 0;
+                if (eq) {
+                        *eq = '\0';
+                        while (id < _KNOB_MAX && strcmp(line, knob_name(id)) != 0)
+                                id++;
+                }
+                if (!eq || id == _KNOB_MAX || eq[1] == '\0') {
+                        log_warning("%s:%u: not a saved knob value, ignoring it.", k->state_path, n);
+                        continue;
+                }
+                free(k->saved[id]);
+                k->saved[id] = strdup(eq + 1);
+                if (!k->saved[id])
+                        return -ENOMEM;
+                log_notice("A previous tierd left kernel knob %s changed; its original value %s will be restored.",
+                           knob_name(id), k->saved[id]);
+        }
+        return 0;
+}
+
+int knobs_new(const char *root, const char *state_path, Knobs **ret)
 {
         _cleanup_(knobs_freep) Knobs *k = calloc(1, sizeof(Knobs));
         if (!k)
@@ -65,6 +134,14 @@ int knobs_new(const char *root, Knobs **ret)
         int r = sysfs_root_new(root, NULL, &k->root);
         if (r < 0)
                 return r;
+        if (state_path) {
+                k->state_path = strdup(state_path);
+                if (!k->state_path)
+                        return -ENOMEM;
+                r = load_state(k);
+                if (r < 0)
+                        return r;
+        }
         *ret = TAKE_PTR(k);
         return 0;
 }
@@ -101,7 +178,7 @@ static int knob_restore_one(Knobs *k, KnobId id)
         knob_log(LOG_INFO, TIERD_MESSAGE_KNOB_RESTORED, id, k->saved[id], "Restored");
         free(k->saved[id]);
         k->saved[id] = NULL;
-        return 0;
+        return save_state(k) == -ENOMEM ? -ENOMEM : 0;
 }
 
 int knobs_apply(Knobs *k, const Config *c)
@@ -136,8 +213,11 @@ int knobs_apply(Knobs *k, const Config *c)
                         failed++;
                         continue;
                 }
-                if (!k->saved[id])
+                if (!k->saved[id]) {
                         k->saved[id] = TAKE_PTR(now);
+                        if (save_state(k) == -ENOMEM)
+                                return -ENOMEM;
+                }
                 knob_log(LOG_NOTICE, TIERD_MESSAGE_KNOB_CHANGED, id, want, "Set");
         }
         return failed;
@@ -160,6 +240,7 @@ Knobs *knobs_free(Knobs *k)
                 (void)knobs_restore(k);
         for (KnobId id = 0; id < _KNOB_MAX; id++)
                 free(k->saved[id]);
+        free(k->state_path);
         sysfs_root_free(k->root);
         free(k);
         return NULL;

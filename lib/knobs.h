@@ -25,9 +25,15 @@ typedef enum KnobId {
 typedef struct Knobs {
         SysfsRoot *root;
         char *saved[_KNOB_MAX]; /* original value while tierd has it changed, else NULL */
+        char *state_path;       /* where the originals survive a crash; NULL: nowhere */
 } Knobs;
 
-int knobs_new(const char *root, Knobs **ret);
+/*
+ * state_path (may be NULL) keeps the original values while any knob is changed, so that an instance started
+ * after a crash or SIGKILL restores the administrator's values, not the ones the dead instance wrote.  Originals
+ * found there are adopted as this instance's own.
+ */
+int knobs_new(const char *root, const char *state_path, Knobs **ret);
 Knobs *knobs_free(Knobs *k);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Knobs *, knobs_free);
 

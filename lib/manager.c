@@ -330,7 +330,12 @@ int manager_start(Manager *m, const ManagerOptions *o)
         if (r < 0)
                 log_warning_errno(r, "Failed to enable the watchdog: %m");
 
-        r = knobs_new(m->root, &m->knobs);
+        /* systemd's RuntimeDirectory= (kept across restarts) holds the originals while knobs are changed. */
+        _cleanup_free_ char *state = NULL;
+        const char *rundir = getenv("RUNTIME_DIRECTORY");
+        if (rundir && asprintf(&state, "%s/saved-knobs", rundir) < 0)
+                return log_oom();
+        r = knobs_new(m->root, state, &m->knobs);
         if (r < 0)
                 return log_error_errno(r, "Failed to open %s for the kernel knobs: %m", m->root);
         (void)knobs_apply(m->knobs, m->config);

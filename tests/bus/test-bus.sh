@@ -174,6 +174,30 @@ wait "$tierd_pid" && rc=0 || rc=$?
 check "tierd exits 0 on SIGINT" test "$rc" -eq 0
 check "numa_balancing restored on SIGINT" test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 1
 
+# A crash (SIGKILL) leaves the knobs changed; the next instance restores the administrator's values, not the
+# dead instance's ones, thanks to the originals kept in $RUNTIME_DIRECTORY.
+mkdir -p "$tmp/run"
+printf '[Daemon]\nMode=kernel\n[Kernel]\nNumaBalancing=both\n' >"$tmp/tierd.conf"
+start_instance() {
+        RUNTIME_DIRECTORY=$tmp/run "$tierd" --root "$root" --user --config "$tmp/tierd.conf" 2>>"$tmp/crash.log" &
+        tierd_pid=$!
+        pids+=($tierd_pid)
+        for _ in $(seq 200); do busctl --user status org.tierd.Manager1 >/dev/null 2>&1 && break; sleep 0.05; done
+}
+start_instance
+check "numa_balancing set to 3 before the crash" test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 3
+check "the original value is kept in the runtime directory" grep -qx "numa_balancing=1" "$tmp/run/saved-knobs"
+kill -KILL "$tierd_pid"
+wait "$tierd_pid" 2>/dev/null || true
+check "after SIGKILL the knob is still changed" test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 3
+start_instance
+check "the restarted instance adopts the saved original" grep -q "original value 1 will be restored" "$tmp/crash.log"
+kill -TERM "$tierd_pid"
+wait "$tierd_pid" 2>/dev/null || true
+check "the administrator's numa_balancing (1) is back, not the crashed instance's 3" \
+        test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 1
+check "the saved originals are gone once restored" test ! -e "$tmp/run/saved-knobs"
+
 # A bad configuration at start: refuse to run, with FILE:LINE.
 printf '[Daemon]\nMod=observe\n' >"$tmp/tierd.conf"
 "$tierd" --root "$root" --user --config "$tmp/tierd.conf" 2>"$tmp/start.log" && rc=0 || rc=$?
