@@ -16,30 +16,19 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "tree.h"
 #include "memtier.h"
 
 static char root[PATH_MAX];
 
-_printf_(2, 3) static void put(const char *path, const char *fmt, ...)
+static void put_or_die(int r)
 {
-        char full[PATH_MAX * 2];
-        snprintf(full, sizeof full, "%s/%s", root, path);
-        for (char *p = full + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-                *p = '\0';
-                mkdir(full, 0755);
-                *p = '/';
-        }
-        FILE *f = fopen(full, "w");
-        if (!f) {
-                perror(full);
+        if (r < 0) {
+                fprintf(stderr, "Failed to write the synthetic tree below %s: %s\n", root, strerror(-r));
                 exit(1);
         }
-        va_list ap;
-        va_start(ap, fmt);
-        vfprintf(f, fmt, ap);
-        va_end(ap);
-        fclose(f);
 }
+#define put(path, ...) put_or_die(tree_put(root, path, __VA_ARGS__))
 
 /* One socket in four nodes: DRAM with CPUs; the rest CXL-like expanders of a few speeds. */
 static void make_tree(unsigned nodes)

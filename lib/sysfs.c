@@ -151,19 +151,6 @@ _printf_(5, 0) static int vread_string(SysfsRoot *r, char **ret, char *path, siz
                 _k_;                                                                                                   \
         })
 
-bool sysfs_exists(SysfsRoot *r, const char *fmt, ...)
-{
-        char path[PATH_MAX];
-        va_list ap;
-        va_start(ap, fmt);
-        int k = format_path(path, sizeof path, fmt, ap);
-        va_end(ap);
-        if (k < 0)
-                return false;
-        _cleanup_close_ int fd = open_in_root(r, path, O_PATH);
-        return fd >= 0;
-}
-
 int sysfs_read_string(SysfsRoot *r, char **ret, const char *fmt, ...)
 {
         char path[PATH_MAX];

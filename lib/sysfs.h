@@ -31,7 +31,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(SysfsRoot *, sysfs_root_free);
 /* Largest file the reader accepts; sysfs attributes are at most a page, /proc/meminfo a few KiB. */
 #define SYSFS_VALUE_MAX (1024 * 1024)
 
-bool sysfs_exists(SysfsRoot *r, const char *fmt, ...) _printf_(2, 3);
 int sysfs_read_string(SysfsRoot *r, char **ret, const char *fmt, ...) _printf_(3, 4);
 int sysfs_read_u64(SysfsRoot *r, uint64_t *ret, const char *fmt, ...) _printf_(3, 4);
 int sysfs_read_u32(SysfsRoot *r, uint32_t *ret, const char *fmt, ...) _printf_(3, 4);

@@ -19,26 +19,11 @@
 #include "log.h"
 #include "manager.h"
 #include "tests.h"
+#include "tree.h"
 
 static char root[PATH_MAX];
 
-_printf_(2, 3) static void put(const char *path, const char *fmt, ...)
-{
-        char full[PATH_MAX * 2];
-        snprintf(full, sizeof full, "%s/%s", root, path);
-        for (char *p = full + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-                *p = '\0';
-                (void)mkdir(full, 0755);
-                *p = '/';
-        }
-        FILE *f = fopen(full, "w");
-        ASSERT_TRUE(f);
-        va_list ap;
-        va_start(ap, fmt);
-        vfprintf(f, fmt, ap);
-        va_end(ap);
-        fclose(f);
-}
+#define put(path, ...) ASSERT_OK(tree_put(root, path, __VA_ARGS__))
 
 static void put_node(unsigned id, const char *cpus, unsigned rl, unsigned bw, const char *distance)
 {
