@@ -16,10 +16,13 @@ check() {
 knob() { cat "$1" 2>/dev/null || echo absent; }
 NB=/proc/sys/kernel/numa_balancing
 DE=/sys/kernel/mm/numa/demotion_enabled
+RL=/proc/sys/kernel/numa_balancing_promote_rate_limit_MBps
+HT=/sys/kernel/debug/sched/numa_balancing/hot_threshold_ms
 hpnode=$TIERD_VMTEST_HOTPLUG_NODE
 
-nb_before=$(knob $NB) de_before=$(knob $DE)
-echo "knobs before: numa_balancing=$nb_before demotion_enabled=$de_before"
+nb_before=$(knob $NB) de_before=$(knob $DE) rl_before=$(knob $RL) ht_before=$(knob $HT)
+echo "knobs before: numa_balancing=$nb_before demotion_enabled=$de_before promote_rate_limit=$rl_before" \
+        "hot_threshold=$ht_before"
 
 # Kernel uevents with monotonic timestamps, and tierd's signals on the system bus.
 stdbuf -oL udevadm monitor --kernel --subsystem-match=memory --subsystem-match=node >/tmp/uevents 2>&1 &
@@ -36,6 +39,8 @@ check "the refusal comes from the bus policy or tierd" grep -Eqi "denied|not all
 check "root may Rescan" tierctl rescan
 check "numa_balancing set to tiering (2)" test "$(knob $NB)" = 2
 check "demotion_enabled set to true" test "$(knob $DE)" = true
+check "promote rate limit set to 1234" test "$(knob $RL)" = 1234
+check "hot threshold (debugfs) set to 777" test "$(knob $HT)" = 777
 tierctl nodes --json >/tmp/nodes-before.json
 gen_before=$(busctl get-property org.tierd.Manager1 /org/tierd/Manager1 org.tierd.Manager1 TierMapGeneration |
         awk '{ print $2 }')
@@ -79,6 +84,8 @@ echo "BENCH tierd-rss-kib $(awk '/^VmRSS/ { print $2 }' /proc/"$(systemctl show 
 check "systemctl stop tierd" systemctl stop tierd
 check "numa_balancing restored ($nb_before)" test "$(knob $NB)" = "$nb_before"
 check "demotion_enabled restored ($de_before)" test "$(knob $DE)" = "$de_before"
+check "promote rate limit restored ($rl_before)" test "$(knob $RL)" = "$rl_before"
+check "hot threshold restored ($ht_before)" test "$(knob $HT)" = "$ht_before"
 journalctl -u tierd -o json --no-pager >/tmp/journal.json
 for id in 55e2c4b9f70e4babba4ebfa00840c55e:knob-restored 9df1e3e22e8b439083e5799187288d85:stopped; do
         check "journal has MESSAGE_ID ${id#*:}" grep -q "\"MESSAGE_ID\":\"${id%%:*}\"" /tmp/journal.json

@@ -18,6 +18,6 @@ overlay=$(mktemp -d)
 trap 'rm -rf "$overlay"' EXIT
 meson install -C "$build" --destdir "$overlay" --no-rebuild --quiet >/dev/null
 mkdir -p "$overlay/etc/tierd/tierd.conf.d"
-printf '[Daemon]\nMode=kernel\n[Kernel]\nNumaBalancing=tiering\nDemotion=on\n' \
+printf '[Daemon]\nMode=kernel\n[Kernel]\nNumaBalancing=tiering\nDemotion=on\nPromoteRateLimitMBps=1234\nHotThresholdMSec=777\n' \
         >"$overlay/etc/tierd/tierd.conf.d/50-vmtest.conf"
 "$here/run-vm.sh" --overlay "$overlay" --test "$here/daemon-test.sh" "$@"
