@@ -38,22 +38,41 @@ static int reference_warnings(const Topology *t, const TierMap *m, WarningList *
         return 0;
 }
 
-/* The kernel's tier for node under another model, or INT32_MIN on failure. */
-static int tier_under(const Topology *t, const TierOptions *o, unsigned node, int *ret)
+/* The other models the kernel may be running, each computed once, on the first disagreement. */
+typedef struct AltMaps {
+        TierMap *legacy, *arith32;
+} AltMaps;
+
+static void alt_maps_done(AltMaps *a)
 {
-        _cleanup_(tier_map_freep) TierMap *alt = NULL;
-        int k = tier_map_compute(t, o, &alt);
-        if (k < 0)
-                return k;
-        const NodeTier *nt = tier_map_find(alt, node);
-        *ret = nt && nt->has_memory ? nt->tier : -1;
-        return 0;
+        tier_map_free(a->legacy);
+        tier_map_free(a->arith32);
 }
 
-static int explain_difference(const Topology *t, const TierMap *m, const TopoNode *n, const NodeTier *nt,
-                              WarningList *out)
+static int alt_maps_compute(const Topology *t, const TierMap *m, AltMaps *a)
 {
-        int legacy_tier = -1, arith32_tier = -1, k;
+        if (a->legacy)
+                return 0;
+        TierOptions legacy = m->options;
+        legacy.model = TIER_MODEL_LEGACY;
+        legacy.legacy_kmem_hmat = topology_kernel_at_least(t, 6, 7);
+        int k = tier_map_compute(t, &legacy, &a->legacy);
+        if (k < 0)
+                return k;
+        TierOptions arith32 = m->options;
+        arith32.arith32 = true;
+        return tier_map_compute(t, &arith32, &a->arith32);
+}
+
+static int tier_in(const TierMap *m, unsigned node)
+{
+        const NodeTier *nt = tier_map_find(m, node);
+        return nt && nt->has_memory ? nt->tier : -1;
+}
+
+static int explain_difference(const Topology *t, const TierMap *m, AltMaps *alt, const TopoNode *n,
+                              const NodeTier *nt, WarningList *out)
+{
         bool old_kernel = t->kernel_major != 0 && !topology_kernel_at_least(t, 6, 10);
 
         if (nt->reason == TIER_REASON_OVERRIDE)
@@ -61,22 +80,16 @@ static int explain_difference(const Topology *t, const TierMap *m, const TopoNod
                                         "node %u: the configuration puts it in tier %d; the kernel has it in tier %d",
                                         n->id, nt->tier, n->kernel_tier);
 
-        TierOptions legacy = m->options;
-        legacy.model = TIER_MODEL_LEGACY;
-        legacy.legacy_kmem_hmat = topology_kernel_at_least(t, 6, 7);
-        if ((k = tier_under(t, &legacy, n->id, &legacy_tier)) < 0)
+        int k = alt_maps_compute(t, m, alt);
+        if (k < 0)
                 return k;
-        if ((old_kernel || t->kernel_major == 0) && legacy_tier == n->kernel_tier)
+        if ((old_kernel || t->kernel_major == 0) && tier_in(alt->legacy, n->id) == n->kernel_tier)
                 return warning_list_add(out, "kernel-pre-6.10", (int)n->id,
                                         "node %u: kernel %s puts it in tier %d, tierd computes tier %d: kernels "
                                         "before 6.10 tier every boot-time node as DRAM and ignore its HMAT figures",
                                         n->id, t->kernel_release ?: "(unknown)", n->kernel_tier, nt->tier);
 
-        TierOptions arith32 = m->options;
-        arith32.arith32 = true;
-        if ((k = tier_under(t, &arith32, n->id, &arith32_tier)) < 0)
-                return k;
-        if (arith32_tier == n->kernel_tier)
+        if (tier_in(alt->arith32, n->id) == n->kernel_tier)
                 return warning_list_add(out, "kernel-adistance-overflow", (int)n->id,
                                         "node %u: the kernel puts it in tier %d, tierd computes tier %d: the kernel "
                                         "evaluates the abstract distance in 32 bits and overflows (fixed in 6.17 "
@@ -106,6 +119,7 @@ int compare_collect_warnings(const Topology *t, const TierMap *m, WarningList *o
                                         "the kernel exposes no memory tiers (no /sys/devices/virtual/memory_tiering: "
                                         "kernel before 6.1 or without NUMA): nothing to compare with");
 
+        _cleanup_(alt_maps_done) AltMaps alt = {};
         for (size_t i = 0; i < t->n_nodes; i++) {
                 const TopoNode *n = &t->nodes[i];
                 const NodeTier *nt = &m->nodes[i];
@@ -118,7 +132,7 @@ int compare_collect_warnings(const Topology *t, const TierMap *m, WarningList *o
                         k = warning_list_add(out, "kernel-untiered", (int)n->id,
                                              "node %u has memory but is in no kernel memory tier", n->id);
                 else if (n->kernel_tier != nt->tier)
-                        k = explain_difference(t, m, n, nt, out);
+                        k = explain_difference(t, m, &alt, n, nt, out);
                 if (k < 0)
                         return k;
         }
