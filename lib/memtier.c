@@ -146,8 +146,7 @@ static const TierOverride *find_override(const TierOptions *o, unsigned node)
         return found;
 }
 
-static void classify_node(const Topology *t, const TopoNode *n, const TierOptions *o, const Reference *ref,
-                          NodeTier *nt)
+static void classify_node(const TopoNode *n, const TierOptions *o, const Reference *ref, NodeTier *nt)
 {
         const AccessFigures *a = &n->access[ACCESS_CPU];
         bool hmat_usable = ref->state == REFERENCE_VALID;
@@ -176,7 +175,6 @@ static void classify_node(const Topology *t, const TopoNode *n, const TierOption
                 else
                         nt->cause = DEFAULT_CAUSE_NO_FIGURES;
         }
-        (void)t;
         nt->computed_adistance = nt->adistance;
 
         const TierOverride *ov = find_override(o, n->id);
@@ -241,7 +239,7 @@ int tier_map_compute(const Topology *t, const TierOptions *options, TierMap **re
                 nt->node = t->nodes[i].id;
                 nt->has_memory = t->nodes[i].has_memory;
                 if (nt->has_memory)
-                        classify_node(t, &t->nodes[i], o, &m->reference, nt);
+                        classify_node(&t->nodes[i], o, &m->reference, nt);
         }
 
         int k = group_tiers(t, m);

@@ -163,7 +163,7 @@ static int read_node(SysfsRoot *r, Topology *t, TopoNode *n, uint32_t *row_buf, 
                                                        "%s/node%u/distance: %zu entries for %zu online nodes",
                                                        NODE_DIR, n->id, len, n_online));
                 else
-                        RETURN_IF_OOM(topology_set_distances(t, n, row_buf, len));
+                        RETURN_IF_OOM(topology_node_set_distances(n, row_buf, len));
         }
 
         for (int c = 0; c < ACCESS_CLASSES; c++)

@@ -104,9 +104,8 @@ uint32_t topology_distance(const Topology *t, unsigned from, unsigned to)
         return n->distance[i];
 }
 
-int topology_set_distances(Topology *t, TopoNode *n, const uint32_t *row, size_t len)
+int topology_node_set_distances(TopoNode *n, const uint32_t *row, size_t len)
 {
-        (void)t;
         uint32_t *d = malloc(MAX(len, (size_t)1) * sizeof(uint32_t));
         if (!d)
                 return -ENOMEM;

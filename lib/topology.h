@@ -111,8 +111,8 @@ int topology_add_node(Topology *t, unsigned id, bool has_cpu, bool has_memory, T
 TopoNode *topology_find_node(const Topology *t, unsigned id);
 /* SLIT distance between two online nodes; 0 when unknown. */
 uint32_t topology_distance(const Topology *t, unsigned from, unsigned to);
-/* Set a node's SLIT row from a full matrix row indexed by position in t->nodes. */
-int topology_set_distances(Topology *t, TopoNode *n, const uint32_t *row, size_t len);
+/* Set a node's SLIT row: entry i is the distance to the i-th node of Topology.nodes. */
+int topology_node_set_distances(TopoNode *n, const uint32_t *row, size_t len);
 int topology_set_kernel_release(Topology *t, const char *release);
 /* Kernel >= major.minor?  false when the release is unknown. */
 bool topology_kernel_at_least(const Topology *t, unsigned major, unsigned minor);

@@ -30,5 +30,5 @@ static inline void set_hmat(Topology *t, unsigned id, uint32_t rl, uint32_t wl, 
 static inline void set_slit(Topology *t, const uint32_t *matrix)
 {
         for (size_t i = 0; i < t->n_nodes; i++)
-                ASSERT_OK(topology_set_distances(t, &t->nodes[i], matrix + i * t->n_nodes, t->n_nodes));
+                ASSERT_OK(topology_node_set_distances(&t->nodes[i], matrix + i * t->n_nodes, t->n_nodes));
 }
