@@ -45,12 +45,9 @@ static int parse_argv(int argc, char *argv[])
 {
         enum { ARG_VERSION = 0x100, ARG_USER };
         static const struct option options[] = {
-                {"root", required_argument, NULL, 'r'},
-                {"json", no_argument, NULL, 'j'},
-                {"user", no_argument, NULL, ARG_USER},
-                {"help", no_argument, NULL, 'h'},
-                {"version", no_argument, NULL, ARG_VERSION},
-                {},
+                {"root", required_argument, NULL, 'r'},      {"json", no_argument, NULL, 'j'},
+                {"user", no_argument, NULL, ARG_USER},       {"help", no_argument, NULL, 'h'},
+                {"version", no_argument, NULL, ARG_VERSION}, {},
         };
         int c;
 
@@ -222,8 +219,8 @@ static int verb_status(int argc, char *argv[])
                                             &version)) < 0 ||
             (r = sd_bus_get_property_string(bus, TIERD_BUS_NAME, TIERD_BUS_PATH, TIERD_BUS_INTERFACE, "Mode", &e,
                                             &mode)) < 0 ||
-            (r = sd_bus_get_property_string(bus, TIERD_BUS_NAME, TIERD_BUS_PATH, TIERD_BUS_INTERFACE,
-                                            "KernelRelease", &e, &release)) < 0 ||
+            (r = sd_bus_get_property_string(bus, TIERD_BUS_NAME, TIERD_BUS_PATH, TIERD_BUS_INTERFACE, "KernelRelease",
+                                            &e, &release)) < 0 ||
             (r = sd_bus_get_property_trivial(bus, TIERD_BUS_NAME, TIERD_BUS_PATH, TIERD_BUS_INTERFACE,
                                              "TierMapGeneration", &e, 't', &generation)) < 0) {
                 json_object_put(topology);
@@ -395,8 +392,8 @@ static int verb_explain(int argc, char *argv[])
                 if (r < 0)
                         log_debug_errno(r, "No bus to ask tierd on (%m): computing locally.");
                 else {
-                        r = sd_bus_call_method(bus, TIERD_BUS_NAME, TIERD_BUS_PATH, TIERD_BUS_INTERFACE, "Explain",
-                                               &e, &reply, "u", (uint32_t)node);
+                        r = sd_bus_call_method(bus, TIERD_BUS_NAME, TIERD_BUS_PATH, TIERD_BUS_INTERFACE, "Explain", &e,
+                                               &reply, "u", (uint32_t)node);
                         if (r < 0 && !daemon_absent(&e, r))
                                 return call_failed("Explain", &e, r);
                         if (r < 0)
@@ -440,13 +437,8 @@ int main(int argc, char *argv[])
                 const char *name;
                 int (*run)(int argc, char *argv[]);
         } verbs[] = {
-                {"classify", verb_classify},
-                {"explain", verb_explain},
-                {"status", verb_status},
-                {"tiers", verb_tiers},
-                {"nodes", verb_nodes},
-                {"reload", verb_reload},
-                {"rescan", verb_rescan},
+                {"classify", verb_classify}, {"explain", verb_explain}, {"status", verb_status}, {"tiers", verb_tiers},
+                {"nodes", verb_nodes},       {"reload", verb_reload},   {"rescan", verb_rescan},
         };
 
         int r = parse_argv(argc, argv);

@@ -26,8 +26,7 @@ static int reference_warnings(const Topology *t, const TierMap *m, WarningList *
                 if (!nt->has_memory || t->nodes[i].has_cpu || nt->reason != TIER_REASON_DEFAULT_DRAM)
                         continue;
                 int k = warning_list_add(out, "cpuless-default-dram", (int)nt->node,
-                                         "node %u has no CPUs but is treated as DRAM (tier %d): %s", nt->node,
-                                         nt->tier,
+                                         "node %u has no CPUs but is treated as DRAM (tier %d): %s", nt->node, nt->tier,
                                          nt->cause == DEFAULT_CAUSE_NO_HMAT ? "the firmware describes no HMAT"
                                          : nt->cause == DEFAULT_CAUSE_NO_FIGURES
                                                  ? "HMAT has no CPU-initiator figures for it"
@@ -70,8 +69,8 @@ static int tier_in(const TierMap *m, unsigned node)
         return nt && nt->has_memory ? nt->tier : -1;
 }
 
-static int explain_difference(const Topology *t, const TierMap *m, AltMaps *alt, const TopoNode *n,
-                              const NodeTier *nt, WarningList *out)
+static int explain_difference(const Topology *t, const TierMap *m, AltMaps *alt, const TopoNode *n, const NodeTier *nt,
+                              WarningList *out)
 {
         bool old_kernel = t->kernel_major != 0 && !topology_kernel_at_least(t, 6, 10);
 
@@ -126,8 +125,8 @@ int compare_collect_warnings(const Topology *t, const TierMap *m, WarningList *o
                 if (!nt->has_memory) {
                         if (n->kernel_tier >= 0)
                                 k = warning_list_add(out, "kernel-differs", (int)n->id,
-                                                     "node %u has no memory but the kernel lists it in tier %d",
-                                                     n->id, n->kernel_tier);
+                                                     "node %u has no memory but the kernel lists it in tier %d", n->id,
+                                                     n->kernel_tier);
                 } else if (n->kernel_tier < 0)
                         k = warning_list_add(out, "kernel-untiered", (int)n->id,
                                              "node %u has memory but is in no kernel memory tier", n->id);

@@ -10,8 +10,9 @@
 
 static void print_figures(FILE *f, const char *indent, const uint32_t v[_FIGURE_MAX])
 {
-        fprintf(f, "%sread latency %" PRIu32 " ns, write latency %" PRIu32 " ns, read bandwidth %" PRIu32
-                   " MB/s, write bandwidth %" PRIu32 " MB/s\n",
+        fprintf(f,
+                "%sread latency %" PRIu32 " ns, write latency %" PRIu32 " ns, read bandwidth %" PRIu32
+                " MB/s, write bandwidth %" PRIu32 " MB/s\n",
                 indent, v[FIGURE_READ_LATENCY], v[FIGURE_WRITE_LATENCY], v[FIGURE_READ_BANDWIDTH],
                 v[FIGURE_WRITE_BANDWIDTH]);
 }
@@ -41,33 +42,37 @@ static void explain_reference(FILE *f, const Topology *t, const Reference *ref)
                 break;
         }
         if (ref->node >= 0) {
-                fprintf(f, "  Reference DRAM performance: node %d, the first node with CPUs and memory that has "
-                           "non-zero access1 figures\n  (" NODE_DIR "/node%d/access1/initiators/):\n",
+                fprintf(f,
+                        "  Reference DRAM performance: node %d, the first node with CPUs and memory that has "
+                        "non-zero access1 figures\n  (" NODE_DIR "/node%d/access1/initiators/):\n",
                         ref->node, ref->node);
                 print_figures(f, "    ", ref->figure);
         }
         if (ref->state == REFERENCE_MISMATCH) {
                 int fig = ref->culprit_figure;
                 uint32_t v = ref->culprit_value[fig], r = ref->figure[fig];
-                fprintf(f, "  10%% rule: node %d's %s is %" PRIu32 ", |%" PRIu32 " - %" PRIu32 "| * 10 = %" PRIu64
-                           " > %" PRIu32 ".\n  The kernel switches the performance-based algorithm off for the whole "
-                           "boot: every node gets its default.\n",
+                fprintf(f,
+                        "  10%% rule: node %d's %s is %" PRIu32 ", |%" PRIu32 " - %" PRIu32 "| * 10 = %" PRIu64
+                        " > %" PRIu32 ".\n  The kernel switches the performance-based algorithm off for the whole "
+                        "boot: every node gets its default.\n",
                         ref->culprit, figure_name(fig), v, v, r, (uint64_t)(v > r ? v - r : r - v) * 10, r);
         } else if (ref->state == REFERENCE_ZERO) {
-                fprintf(f, "  Node %d has CPUs and memory and is an HMAT target, but its access1 figures sum to zero;\n"
-                           "  the kernel then does not register the HMAT algorithm: every node gets its default.\n",
+                fprintf(f,
+                        "  Node %d has CPUs and memory and is an HMAT target, but its access1 figures sum to zero;\n"
+                        "  the kernel then does not register the HMAT algorithm: every node gets its default.\n",
                         ref->culprit);
         } else {
                 unsigned others = 0;
                 for (size_t i = 0; i < t->n_nodes; i++) {
                         const TopoNode *n = &t->nodes[i];
-                        if (n->has_cpu && n->has_memory && n->access[ACCESS_CPU].present &&
-                            (int)n->id != ref->node && !memtier_node_is_kmem(n))
+                        if (n->has_cpu && n->has_memory && n->access[ACCESS_CPU].present && (int)n->id != ref->node &&
+                            !memtier_node_is_kmem(n))
                                 others++;
                 }
                 if (others)
-                        fprintf(f, "  10%% rule: the %u other node(s) with CPUs and memory are within 10%% of the "
-                                   "reference on all four figures.\n",
+                        fprintf(f,
+                                "  10%% rule: the %u other node(s) with CPUs and memory are within 10%% of the "
+                                "reference on all four figures.\n",
                                 others);
         }
 }
@@ -83,13 +88,15 @@ static void explain_formula(FILE *f, const Reference *ref, const AccessFigures *
         fputs("  adistance = 576 * (read_lat + write_lat) / (ref_read_lat + ref_write_lat)\n"
               "                  * (ref_read_bw + ref_write_bw) / (read_bw + write_bw)\n",
               f);
-        fprintf(f, "            = 576 * (%" PRIu32 " + %" PRIu32 ") / (%" PRIu32 " + %" PRIu32 ") * (%" PRIu32
-                   " + %" PRIu32 ") / (%" PRIu32 " + %" PRIu32 ")\n",
-                a->read_latency, a->write_latency, ref->figure[FIGURE_READ_LATENCY],
-                ref->figure[FIGURE_WRITE_LATENCY], ref->figure[FIGURE_READ_BANDWIDTH],
-                ref->figure[FIGURE_WRITE_BANDWIDTH], a->read_bandwidth, a->write_bandwidth);
-        fprintf(f, "            = %" PRIu64 " / %" PRIu64 " = %" PRIu64 ";  %" PRIu64 " * %" PRIu64 " = %" PRIu64
-                   ";  %" PRIu64 " / %" PRIu64 " = %" PRIu64 "\n",
+        fprintf(f,
+                "            = 576 * (%" PRIu32 " + %" PRIu32 ") / (%" PRIu32 " + %" PRIu32 ") * (%" PRIu32
+                " + %" PRIu32 ") / (%" PRIu32 " + %" PRIu32 ")\n",
+                a->read_latency, a->write_latency, ref->figure[FIGURE_READ_LATENCY], ref->figure[FIGURE_WRITE_LATENCY],
+                ref->figure[FIGURE_READ_BANDWIDTH], ref->figure[FIGURE_WRITE_BANDWIDTH], a->read_bandwidth,
+                a->write_bandwidth);
+        fprintf(f,
+                "            = %" PRIu64 " / %" PRIu64 " = %" PRIu64 ";  %" PRIu64 " * %" PRIu64 " = %" PRIu64
+                ";  %" PRIu64 " / %" PRIu64 " = %" PRIu64 "\n",
                 s1, ref_lat, s2, s2, ref_bw, s3, s3, bw, s4);
         fprintf(f, "    (integer arithmetic, left to right, %s)\n",
                 arith32 ? "evaluated in 32 bits as kernels before the 6.17 fix did" : "in 64 bits as the kernel does");
@@ -112,8 +119,8 @@ int explain_node(const Classification *c, unsigned node, char **ret)
                 return -ENOMEM;
 
         char mem[32];
-        fprintf(f, "Node %u: %s, %s memory%s\n", n->id,
-                n->has_cpu ? "CPUs" : "no CPUs", n->has_meminfo ? format_kib(n->mem_total_kb, mem, sizeof mem) : "unknown",
+        fprintf(f, "Node %u: %s, %s memory%s\n", n->id, n->has_cpu ? "CPUs" : "no CPUs",
+                n->has_meminfo ? format_kib(n->mem_total_kb, mem, sizeof mem) : "unknown",
                 n->dax_kmem ? ", onlined through dax/kmem" : "");
         if (!nt->has_memory) {
                 fputs("  The node has no memory, so it belongs to no memory tier.\n", f);
@@ -189,8 +196,9 @@ int explain_node(const Classification *c, unsigned node, char **ret)
         pref = nodemask_format(&nt->demote_preferred);
         fall = nodemask_format(&nt->demote_fallback);
         if (pref && fall)
-                fprintf(f, "  Demotion: preferred %s (nearest nodes of the next tier by SLIT), fallback %s (all lower "
-                           "tiers)\n",
+                fprintf(f,
+                        "  Demotion: preferred %s (nearest nodes of the next tier by SLIT), fallback %s (all lower "
+                        "tiers)\n",
                         *pref ? pref : "none", *fall ? fall : "none");
         fprintf(f, "  Top tier: %s (top tiers end at adistance %d, the slowest tier holding a node with CPUs)\n",
                 nt->top_tier ? "yes" : "no", c->map->top_tier_adistance);

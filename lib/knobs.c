@@ -77,8 +77,10 @@ static int save_state(Knobs *k)
                 return -ENOMEM;
         FILE *f = fopen(tmp, "we");
         if (!f)
-                return log_warning_errno(negative_errno(), "Failed to write %s, a crash would lose the original "
-                                                           "knob values: %m", tmp);
+                return log_warning_errno(negative_errno(),
+                                         "Failed to write %s, a crash would lose the original "
+                                         "knob values: %m",
+                                         tmp);
         for (KnobId id = 0; id < _KNOB_MAX; id++)
                 if (k->saved[id])
                         fprintf(f, "%s=%s\n", knob_name(id), k->saved[id]);
@@ -98,8 +100,8 @@ static int load_state(Knobs *k)
 {
         _cleanup_(fclosep) FILE *f = fopen(k->state_path, "re");
         if (!f)
-                return errno == ENOENT ? 0 : log_warning_errno(negative_errno(), "Failed to read %s: %m",
-                                                              k->state_path);
+                return errno == ENOENT ? 0
+                                       : log_warning_errno(negative_errno(), "Failed to read %s: %m", k->state_path);
         char line[256];
         unsigned n = 0;
         while (fgets(line, sizeof line, f)) {

@@ -39,7 +39,7 @@ int log_internal(int level, int error, const char *file, int line, const char *f
  */
 int log_struct_internal(int level, const char *file, int line, const char *func, const char *message_id,
                         const char *const *fields, const char *format, ...) _printf_(7, 8);
-#define log_struct(level, message_id, fields, ...)                                                                    \
+#define log_struct(level, message_id, fields, ...)                                                                     \
         log_struct_internal(level, __FILE__, __LINE__, __func__, message_id, fields, __VA_ARGS__)
 
 /* Parse "err", "warning", "notice", "info", "debug" (or a number 0..7). */

@@ -134,9 +134,9 @@ static int property_tiers(sd_bus *bus, const char *path, const char *interface, 
                     (r = sd_bus_message_append(reply, "iii", g->id, g->adistance_min, g->adistance_max)) < 0 ||
                     (r = sd_bus_message_open_container(reply, 'a', "u")) < 0)
                         return r;
-                NODEMASK_FOREACH(n, &g->nodes)
-                if ((r = sd_bus_message_append(reply, "u", (uint32_t)n)) < 0)
-                        return r;
+                NODEMASK_FOREACH (n, &g->nodes)
+                        if ((r = sd_bus_message_append(reply, "u", (uint32_t)n)) < 0)
+                                return r;
                 if ((r = sd_bus_message_close_container(reply)) < 0 || (r = sd_bus_message_close_container(reply)) < 0)
                         return r;
         }

@@ -102,8 +102,8 @@ static void log_change(const NodeChange *c)
                 break;
         case NODE_CHANGE_MOVED:
                 log_struct(LOG_NOTICE, TIERD_MESSAGE_NODE_MOVED, fields,
-                           "Node %u moved from tier %d to tier %d (abstract distance %d -> %d).", c->node,
-                           c->old_tier, c->new_tier, c->old_adistance, c->new_adistance);
+                           "Node %u moved from tier %d to tier %d (abstract distance %d -> %d).", c->node, c->old_tier,
+                           c->new_tier, c->old_adistance, c->new_adistance);
                 break;
         }
 }
@@ -133,8 +133,9 @@ int manager_rescan(Manager *m, const char *why)
                 return log_oom();
         if (r < 0)
                 /* Keep serving what we knew; the next event or Rescan() tries again. */
-                return log_error_errno(r, "Failed to rescan the topology below %s (%s), keeping the previous tier "
-                                          "map: %m",
+                return log_error_errno(r,
+                                       "Failed to rescan the topology below %s (%s), keeping the previous tier "
+                                       "map: %m",
                                        m->root, why);
 
         _cleanup_free_ NodeChange *changes = NULL;
@@ -162,9 +163,8 @@ int manager_rescan(Manager *m, const char *why)
         char f_gen[48];
         snprintf(f_gen, sizeof f_gen, "TIERD_GENERATION=%" PRIu64, m->generation);
         const char *fields[] = {f_gen, NULL};
-        log_struct(LOG_INFO, TIERD_MESSAGE_TIER_MAP_CHANGED, fields,
-                   "Tier map generation %" PRIu64 ": %zu tiers (%s).", m->generation, m->classification->map->n_tiers,
-                   why);
+        log_struct(LOG_INFO, TIERD_MESSAGE_TIER_MAP_CHANGED, fields, "Tier map generation %" PRIu64 ": %zu tiers (%s).",
+                   m->generation, m->classification->map->n_tiers, why);
         log_kernel_disagreements(m->classification);
         notify_status(m);
         if (m->bus)

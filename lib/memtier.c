@@ -153,8 +153,8 @@ static void classify_node(const TopoNode *n, const TierOptions *o, const Referen
 
         nt->kmem = memtier_node_is_kmem(n);
         nt->default_adistance = nt->kmem ? MEMTIER_DEFAULT_DAX_ADISTANCE : MEMTIER_ADISTANCE_DRAM;
-        nt->perf_valid = hmat_usable && a->present &&
-                         memtier_perf_to_adistance(ref, a, o->arith32, &nt->perf_adistance) >= 0;
+        nt->perf_valid =
+                hmat_usable && a->present && memtier_perf_to_adistance(ref, a, o->arith32, &nt->perf_adistance) >= 0;
 
         bool use_perf = nt->perf_valid;
         if (o->model == TIER_MODEL_LEGACY)
@@ -206,8 +206,8 @@ static int group_tiers(const Topology *t, TierMap *m)
                                 g = &m->tiers[j];
                 if (!g) {
                         g = &m->tiers[m->n_tiers++];
-                        *g = (TierGroup){.id = nt->tier, .adistance_min = nt->adistance,
-                                         .adistance_max = nt->adistance};
+                        *g = (TierGroup){
+                                .id = nt->tier, .adistance_min = nt->adistance, .adistance_max = nt->adistance};
                 }
                 g->adistance_min = MIN(g->adistance_min, nt->adistance);
                 g->adistance_max = MAX(g->adistance_max, nt->adistance);
@@ -297,11 +297,8 @@ const char *default_cause_to_string(DefaultCause c)
 const char *reference_state_to_string(ReferenceState s)
 {
         static const char *const table[_REFERENCE_STATE_MAX] = {
-                [REFERENCE_NO_HMAT] = "no-hmat",
-                [REFERENCE_NONE] = "none",
-                [REFERENCE_VALID] = "valid",
-                [REFERENCE_MISMATCH] = "mismatch",
-                [REFERENCE_ZERO] = "zero",
+                [REFERENCE_NO_HMAT] = "no-hmat",   [REFERENCE_NONE] = "none", [REFERENCE_VALID] = "valid",
+                [REFERENCE_MISMATCH] = "mismatch", [REFERENCE_ZERO] = "zero",
         };
         return (unsigned)s < _REFERENCE_STATE_MAX ? table[s] : "unknown";
 }
@@ -309,6 +306,6 @@ const char *reference_state_to_string(ReferenceState s)
 const char *figure_name(int figure)
 {
         static const char *const table[_FIGURE_MAX] = {"read_latency", "write_latency", "read_bandwidth",
-                                                        "write_bandwidth"};
+                                                       "write_bandwidth"};
         return figure >= 0 && figure < _FIGURE_MAX ? table[figure] : "?";
 }

@@ -16,7 +16,7 @@
 #define MEMTIER_CHUNK_BITS 7
 #define MEMTIER_CHUNK_SIZE (1 << MEMTIER_CHUNK_BITS)
 #define MEMTIER_ADISTANCE_DRAM ((4 * MEMTIER_CHUNK_SIZE) + (MEMTIER_CHUNK_SIZE >> 1)) /* 576 -> tier 4 */
-#define MEMTIER_DEFAULT_DAX_ADISTANCE (MEMTIER_ADISTANCE_DRAM * 5)                   /* 2880 -> tier 22 */
+#define MEMTIER_DEFAULT_DAX_ADISTANCE (MEMTIER_ADISTANCE_DRAM * 5)                    /* 2880 -> tier 22 */
 
 static inline int memtier_tier_of(int adistance)
 {
@@ -59,8 +59,8 @@ typedef struct Reference {
         ReferenceState state;
         int node; /* the reference DRAM node, -1: none */
         uint32_t figure[_FIGURE_MAX];
-        int culprit;          /* the DRAM node that switched the algorithm off, -1: none */
-        int culprit_figure;   /* with REFERENCE_MISMATCH: the first figure out of the 10% band */
+        int culprit;        /* the DRAM node that switched the algorithm off, -1: none */
+        int culprit_figure; /* with REFERENCE_MISMATCH: the first figure out of the 10% band */
         uint32_t culprit_value[_FIGURE_MAX];
 } Reference;
 

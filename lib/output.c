@@ -44,11 +44,11 @@ static json_object *nodemask_json(const NodeMask *m)
         json_object *a = json_object_new_array();
         if (!a)
                 return NULL;
-        NODEMASK_FOREACH(n, m)
-        if (push(a, json_object_new_int(n)) < 0) {
-                json_object_put(a);
-                return NULL;
-        }
+        NODEMASK_FOREACH (n, m)
+                if (push(a, json_object_new_int(n)) < 0) {
+                        json_object_put(a);
+                        return NULL;
+                }
         return a;
 }
 
@@ -304,7 +304,9 @@ int output_classification_text(const Classification *c, FILE *f)
         else
                 fputs("n/a", f);
         fprintf(f, "   demotion_enabled: %s\n",
-                t->demotion_enabled < 0 ? "n/a" : t->demotion_enabled ? "true" : "false");
+                t->demotion_enabled < 0 ? "n/a"
+                : t->demotion_enabled   ? "true"
+                                        : "false");
         fprintf(f, "HMAT reference: %s", reference_state_to_string(ref->state));
         if (ref->node >= 0)
                 fprintf(f, " (node %d)", ref->node);
@@ -350,8 +352,8 @@ int output_classification_text(const Classification *c, FILE *f)
                 if (!pref || !fall)
                         return -ENOMEM;
                 fprintf(f, "%-6s %-5s %-13s %-6s %s / %s\n", adist, tier,
-                        nt->has_memory ? tier_reason_to_string(nt->reason) : "no-memory", kernel,
-                        *pref ? pref : "-", *fall ? fall : "-");
+                        nt->has_memory ? tier_reason_to_string(nt->reason) : "no-memory", kernel, *pref ? pref : "-",
+                        *fall ? fall : "-");
         }
 
         if (c->warnings.n > 0) {

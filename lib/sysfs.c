@@ -122,15 +122,15 @@ static int report_malformed(SysfsRoot *r, const char *path, const char *value, i
         if (r->warnings) {
                 const char *sep = strcmp(r->path, "/") == 0 ? "" : "/";
                 int k = warning_list_add(r->warnings, "malformed-value", -1, "%s%s%s: invalid value '%s': %s",
-                                         strcmp(r->path, "/") == 0 ? "/" : r->path, sep, path, shown,
-                                         strerror(-error));
+                                         strcmp(r->path, "/") == 0 ? "/" : r->path, sep, path, shown, strerror(-error));
                 if (k < 0)
                         return k;
         }
         return error;
 }
 
-_printf_(5, 0) static int vread_string(SysfsRoot *r, char **ret, char *path, size_t pathsize, const char *fmt, va_list ap)
+_printf_(5, 0) static int vread_string(SysfsRoot *r, char **ret, char *path, size_t pathsize, const char *fmt,
+                                       va_list ap)
 {
         int k = format_path(path, pathsize, fmt, ap);
         if (k < 0)

@@ -160,8 +160,8 @@ static int read_node(SysfsRoot *r, Topology *t, TopoNode *n, uint32_t *row_buf, 
         if (k >= 0) {
                 if (len != n_online)
                         RETURN_IF_OOM(warning_list_add(&t->warnings, "malformed-value", (int)n->id,
-                                                       "%s/node%u/distance: %zu entries for %zu online nodes",
-                                                       NODE_DIR, n->id, len, n_online));
+                                                       "%s/node%u/distance: %zu entries for %zu online nodes", NODE_DIR,
+                                                       n->id, len, n_online));
                 else
                         RETURN_IF_OOM(topology_node_set_distances(n, row_buf, len));
         }
@@ -183,8 +183,7 @@ static int read_nodes(SysfsRoot *r, Topology *t)
         t->nodes = calloc(n_online, sizeof(TopoNode));
         if (!t->nodes)
                 return -ENOMEM;
-        NODEMASK_FOREACH(id, &t->online)
-        {
+        NODEMASK_FOREACH (id, &t->online) {
                 TopoNode *n = &t->nodes[t->n_nodes++];
                 *n = (TopoNode){
                         .id = (unsigned)id,
@@ -302,8 +301,7 @@ static int read_dax(SysfsRoot *r, Topology *t)
                 n->dax_kmem = true;
                 for (size_t b = 0; b < t->n_blocks; b++) {
                         uint64_t base = t->blocks[b].phys_index * t->block_size;
-                        if (t->blocks[b].state == MEMORY_BLOCK_ONLINE && base >= d->start &&
-                            base - d->start < d->size)
+                        if (t->blocks[b].state == MEMORY_BLOCK_ONLINE && base >= d->start && base - d->start < d->size)
                                 n->kmem_bytes += t->block_size;
                 }
         }
@@ -332,8 +330,7 @@ static int read_kernel_tiers(SysfsRoot *r, Topology *t)
                 if (k < 0)
                         continue;
                 t->n_kernel_tiers++;
-                NODEMASK_FOREACH(id, &kt->nodes)
-                {
+                NODEMASK_FOREACH (id, &kt->nodes) {
                         TopoNode *n = topology_find_node(t, (unsigned)id);
                         if (n)
                                 n->kernel_tier = kt->id;

@@ -215,8 +215,11 @@ TEST(no_cpu_node_with_figures)
 TEST(formula_64_and_32_bit)
 {
         Reference ref = {.state = REFERENCE_VALID, .node = 0, .figure = {100, 100, 2000000, 2000000}};
-        AccessFigures slow = {.present = true, .read_latency = 1000, .write_latency = 1000,
-                              .read_bandwidth = 50000, .write_bandwidth = 50000};
+        AccessFigures slow = {.present = true,
+                              .read_latency = 1000,
+                              .write_latency = 1000,
+                              .read_bandwidth = 50000,
+                              .write_bandwidth = 50000};
         int a64, a32;
         ASSERT_OK(memtier_perf_to_adistance(&ref, &slow, false, &a64));
         ASSERT_OK(memtier_perf_to_adistance(&ref, &slow, true, &a32));

@@ -103,8 +103,9 @@ TEST(malformed_values_name_file_and_value)
         _cleanup_(topology_freep) Topology *t = NULL;
         ASSERT_OK(topology_read(root, &t));
         ASSERT_TRUE(has_warning(&t->warnings, "malformed-value", "node1/distance: invalid value '20 1x0'"));
-        ASSERT_TRUE(has_warning(&t->warnings, "malformed-value", "node1/access1/initiators/read_bandwidth: invalid "
-                                                                 "value '-5'"));
+        ASSERT_TRUE(has_warning(&t->warnings, "malformed-value",
+                                "node1/access1/initiators/read_bandwidth: invalid "
+                                "value '-5'"));
         ASSERT_TRUE(has_warning(&t->warnings, "malformed-value", "node0/cpulist: invalid value '0-99999999'"));
         ASSERT_TRUE(has_warning(&t->warnings, "malformed-value", "memory_tier22/nodelist: invalid value 'garbage'"));
         /* What could be read is still there; the bad items are absent. */

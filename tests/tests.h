@@ -43,7 +43,7 @@ extern jmp_buf test_failed;
 /* End the case as skipped (TAP "# SKIP"), e.g. when the machine lacks what the case needs. */
 #define TEST_SKIP(reason)                                                                                              \
         do {                                                                                                           \
-                fprintf(stderr, "skipped: %s\n", reason);                                                               \
+                fprintf(stderr, "skipped: %s\n", reason);                                                              \
                 longjmp(test_failed, 2);                                                                               \
         } while (0)
 
@@ -59,7 +59,10 @@ typedef struct TestCase {
 } TestCase;
 
 #define TEST(name) static void test_##name(void)
-#define TEST_ENTRY(name) {#name, test_##name}
+#define TEST_ENTRY(name)                                                                                               \
+        {                                                                                                              \
+#name, test_##name                                                                                     \
+        }
 
 int tests_run(const TestCase *cases, size_t n);
 

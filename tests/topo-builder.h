@@ -20,9 +20,11 @@ static inline void set_hmat(Topology *t, unsigned id, uint32_t rl, uint32_t wl, 
         TopoNode *n = topology_find_node(t, id);
         ASSERT_TRUE(n);
         for (int c = 0; c < ACCESS_CLASSES; c++)
-                n->access[c] = (AccessFigures){
-                        .present = true, .read_latency = rl, .write_latency = wl, .read_bandwidth = rb,
-                        .write_bandwidth = wb};
+                n->access[c] = (AccessFigures){.present = true,
+                                               .read_latency = rl,
+                                               .write_latency = wl,
+                                               .read_bandwidth = rb,
+                                               .write_bandwidth = wb};
         t->hmat = true;
 }
 

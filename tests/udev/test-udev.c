@@ -45,7 +45,7 @@ static void put_node(unsigned id, const char *cpus, unsigned rl, unsigned bw, co
 #define RUN_UNTIL(m, cond)                                                                                             \
         do {                                                                                                           \
                 for (int _i_ = 0; _i_ < 2000 && !(cond); _i_++)                                                        \
-                        ASSERT_TRUE(sd_event_run((m)->event, 100000) >= 0);                                             \
+                        ASSERT_TRUE(sd_event_run((m)->event, 100000) >= 0);                                            \
                 ASSERT_TRUE(cond);                                                                                     \
         } while (0)
 
@@ -145,7 +145,7 @@ TEST(burst_of_uevents_is_one_rescan)
         for (int i = 0; i < 5; i++)
                 ASSERT_TRUE(sd_event_run(m->event, 30000) >= 0);
         ASSERT_EQ(m->uevents, burst);
-        ASSERT_EQ(m->rescans, 2);     /* one rescan for the whole burst */
+        ASSERT_EQ(m->rescans, 2); /* one rescan for the whole burst */
         ASSERT_EQ(m->generation, 2);
         const NodeTier *nt = tier_map_find(m->classification->map, 2);
         ASSERT_TRUE(nt && nt->has_memory);
