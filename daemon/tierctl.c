@@ -150,8 +150,9 @@ static int call_string(sd_bus *bus, const char *method, char **ret, const char *
         return *ret ? 0 : log_oom();
 }
 
-/* GetTopology() parsed; used by the verbs that print part of it. */
-static int fetch_topology(json_object **ret)
+/* Connect, then GetTopology() parsed; used by the verbs that print part of it.  The connection is handed out
+ * too, so that a verb asking more reads it over the same one. */
+static int fetch_topology(sd_bus **ret_bus, json_object **ret)
 {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_free_ char *json = NULL;
@@ -165,6 +166,8 @@ static int fetch_topology(json_object **ret)
         if (!o)
                 return log_error_errno(-EBADMSG, "tierd sent a topology that is not JSON.");
         *ret = o;
+        if (ret_bus)
+                *ret_bus = TAKE_PTR(bus);
         return 0;
 }
 
@@ -205,17 +208,16 @@ static int verb_status(int argc, char *argv[])
         (void)argv;
         if (argc != 1)
                 return log_error_errno(-EINVAL, "status takes no arguments.");
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         json_object *topology = NULL;
-        int r = fetch_topology(&topology);
+        int r = fetch_topology(&bus, &topology);
         if (r < 0)
                 return r;
 
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *version = NULL, *mode = NULL, *release = NULL;
         uint64_t generation = 0;
-        if ((r = bus_connect(&bus)) < 0 ||
-            (r = sd_bus_get_property_string(bus, TIERD_BUS_NAME, TIERD_BUS_PATH, TIERD_BUS_INTERFACE, "Version", &e,
+        if ((r = sd_bus_get_property_string(bus, TIERD_BUS_NAME, TIERD_BUS_PATH, TIERD_BUS_INTERFACE, "Version", &e,
                                             &version)) < 0 ||
             (r = sd_bus_get_property_string(bus, TIERD_BUS_NAME, TIERD_BUS_PATH, TIERD_BUS_INTERFACE, "Mode", &e,
                                             &mode)) < 0 ||
@@ -264,7 +266,7 @@ static int verb_tiers(int argc, char *argv[])
         if (argc != 1)
                 return log_error_errno(-EINVAL, "tiers takes no arguments.");
         json_object *topology = NULL, *tiers = NULL;
-        int r = fetch_topology(&topology);
+        int r = fetch_topology(NULL, &topology);
         if (r < 0)
                 return r;
         json_object_object_get_ex(topology, "tiers", &tiers);
@@ -294,7 +296,7 @@ static int verb_nodes(int argc, char *argv[])
         if (argc != 1)
                 return log_error_errno(-EINVAL, "nodes takes no arguments.");
         json_object *topology = NULL, *nodes = NULL, *warnings = NULL;
-        int r = fetch_topology(&topology);
+        int r = fetch_topology(NULL, &topology);
         if (r < 0)
                 return r;
         json_object_object_get_ex(topology, "nodes", &nodes);

@@ -261,10 +261,10 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
         if (!relevant)
                 return 0;
         int r = schedule_rescan(m);
-        if (r < 0)
+        if (r < 0) {
                 log_warning_errno(r, "Failed to schedule a rescan, doing it now: %m");
-        if (r < 0)
                 (void)manager_rescan(m, "uevents");
+        }
         return 0;
 }
 

@@ -69,43 +69,10 @@ exec 9> "$dir/.lock"
 flock 9 || die "cannot lock $dir/.lock"
 
 # --- kernel ---------------------------------------------------------------------
-# Same cache layout and choice as tests/vm/oracle.sh: the newest
-# linux-image-6.12.*+deb12-amd64-unsigned that apt can fetch, only
-# /boot/vmlinuz-* unpacked; the newest cached one when apt offers none.
-resolve_kernel() {
-	local re='^linux-image-6\.12\.[0-9]+\+deb[0-9]+-amd64-unsigned$'
-	local pkg='' cand deb kdir
-	for cand in $(apt-cache search --names-only "$re" 2>/dev/null | awk '{print $1}' | sort -V -r); do
-		if apt-cache policy "$cand" 2>/dev/null | grep 'Candidate: [^(]' >/dev/null; then
-			pkg=$cand
-			break
-		fi
-	done
-	if [ -z "$pkg" ]; then
-		kimage=$(ls -d "$cache"/kernels/linux-image-6.12.*/boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)
-		[ -n "$kimage" ] || die "apt offers no 6.12 kernel and $cache/kernels has none"
-		log "apt offers no 6.12 kernel, using the cached $kimage"
-		return
-	fi
-	kdir=$cache/kernels/$pkg
-	kimage=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -n 1)
-	[ -n "$kimage" ] && return
-	mkdir -p "$cache/debs"
-	deb=$(ls "$cache"/debs/"$pkg"_*.deb 2>/dev/null | head -n 1)
-	if [ -z "$deb" ]; then
-		log "downloading $pkg"
-		(cd "$cache/debs" && apt-get download -q "$pkg" >&2) || die "apt-get download $pkg failed"
-		deb=$(ls "$cache"/debs/"$pkg"_*.deb 2>/dev/null | head -n 1)
-		[ -n "$deb" ] || die "apt-get download $pkg left no .deb"
-	fi
-	rm -rf "$kdir.tmp" && mkdir -p "$kdir.tmp" &&
-		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kdir.tmp" --wildcards './boot/vmlinuz-*' &&
-		rm -rf "$kdir" && mv "$kdir.tmp" "$kdir" || die "cannot unpack $deb"
-	kimage=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -n 1)
-	[ -n "$kimage" ] || die "$deb holds no /boot/vmlinuz-*"
-}
+# The same kernel and cache layout as tests/vm/oracle.sh.
+. "$(dirname "$0")/../vm/kernel-cache.sh"
 if [ -z "$kimage" ]; then
-	resolve_kernel
+	vm_resolve_kernel 6.12 "$cache"
 fi
 [ -r "$kimage" ] || die "kernel image not readable: $kimage"
 kimage=$(cd "$(dirname "$kimage")" && pwd)/$(basename "$kimage")

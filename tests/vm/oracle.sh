@@ -95,60 +95,10 @@ cache=$(cd "$cache" && pwd)
 # --- kernel -----------------------------------------------------------------
 # Newest Debian package of the series that apt can fetch; the package name
 # carries the ABI version, so it is looked up, not hard-coded.
-kernel_from_cache() {
-	local pat=$1
-	ls -d "$cache"/kernels/$pat/boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1
-}
-
-resolve_kernel() {
-	local re pat pkg cand deb dir
-	case $series in
-	6.12) re='^linux-image-6\.12\.[0-9]+\+deb[0-9]+-amd64-unsigned$'
-	      pat='linux-image-6.12.*+deb*-amd64-unsigned' ;;
-	6.1)  re='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$'
-	      pat='linux-image-6.1.0-*-amd64-unsigned' ;;
-	esac
-	pkg=
-	if command -v apt-cache >/dev/null; then
-		for cand in $(apt-cache search --names-only "$re" 2>/dev/null |
-				awk '{print $1}' | sort -V -r); do
-			# (no grep -q: with pipefail, an early exit of grep
-			# would fail the pipeline through SIGPIPE)
-			if apt-cache policy "$cand" 2>/dev/null |
-					grep 'Candidate: [^(]' >/dev/null; then
-				pkg=$cand
-				break
-			fi
-		done
-	fi
-	if [ -z "$pkg" ]; then
-		kimage=$(kernel_from_cache "$pat")
-		[ -n "$kimage" ] || die "no $series kernel: apt-cache found no package and the cache ($cache) has none"
-		echo "oracle: apt has no $series kernel package, using cached $kimage" >&2
-		return
-	fi
-	dir=$cache/kernels/$pkg
-	kimage=$(ls "$dir"/boot/vmlinuz-* 2>/dev/null | head -n 1)
-	[ -n "$kimage" ] && return
-	mkdir -p "$cache/debs"
-	deb=$(ls "$cache"/debs/"${pkg}"_*.deb 2>/dev/null | head -n 1)
-	if [ -z "$deb" ]; then
-		echo "oracle: downloading $pkg" >&2
-		(cd "$cache/debs" && apt-get download -q "$pkg" >&2) ||
-			die "apt-get download $pkg failed"
-		deb=$(ls "$cache"/debs/"${pkg}"_*.deb 2>/dev/null | head -n 1)
-		[ -n "$deb" ] || die "apt-get download $pkg left no .deb in $cache/debs"
-	fi
-	# Only the kernel image is needed (the guest loads no modules).
-	rm -rf "$dir.tmp" && mkdir -p "$dir.tmp" &&
-		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir.tmp" --wildcards './boot/vmlinuz-*' &&
-		rm -rf "$dir" && mv "$dir.tmp" "$dir" || die "cannot unpack $deb"
-	kimage=$(ls "$dir"/boot/vmlinuz-* 2>/dev/null | head -n 1)
-	[ -n "$kimage" ] || die "$deb holds no /boot/vmlinuz-*"
-}
+. "$here/kernel-cache.sh"
 
 if [ -z "$kimage" ]; then
-	resolve_kernel
+	vm_resolve_kernel "$series" "$cache"
 fi
 [ -r "$kimage" ] || die "kernel image not readable: $kimage"
 
