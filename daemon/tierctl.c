@@ -11,7 +11,7 @@
 #include "classify.h"
 #include "explain.h"
 #include "log.h"
-#include "manager-bus.h"
+#include "tierd-bus.h"
 #include "output.h"
 #include "parse.h"
 

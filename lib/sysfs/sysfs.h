@@ -7,6 +7,7 @@
 
 #include "macro.h"
 #include "nodemask.h"
+#include "strv.h"
 #include "warning.h"
 
 /*
@@ -57,6 +58,3 @@ int sysfs_list_ids(SysfsRoot *r, const char *prefix, uint64_t **ret_ids, size_t 
         _printf_(5, 6);
 /* Entry names of a directory, sorted, without "." and "..". *ret is a NULL-terminated malloc'ed vector. */
 int sysfs_list_names(SysfsRoot *r, char ***ret, size_t *ret_n, const char *fmt, ...) _printf_(4, 5);
-
-void strv_free(char **v);
-DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free);

@@ -363,13 +363,6 @@ int sysfs_list_ids(SysfsRoot *r, const char *prefix, uint64_t **ret_ids, size_t 
         return 0;
 }
 
-void strv_free(char **v)
-{
-        for (char **p = v; p && *p; p++)
-                free(*p);
-        free(v);
-}
-
 static int cmp_str(const void *a, const void *b)
 {
         return strcmp(*(char *const *)a, *(char *const *)b);

@@ -1,27 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "warning.h"
-
-int greedy_realloc(void **array, size_t *allocated, size_t need, size_t elsize)
-{
-        if (need <= *allocated)
-                return 0;
-        size_t n = MAX(need, *allocated * 2);
-        if (n < 8)
-                n = 8;
-        if (n > SIZE_MAX / elsize)
-                return -ENOMEM;
-        void *p = realloc(*array, n * elsize);
-        if (!p)
-                return -ENOMEM;
-        *array = p;
-        *allocated = n;
-        return 0;
-}
 
 int warning_list_add(WarningList *l, const char *code, int node, const char *fmt, ...)
 {
