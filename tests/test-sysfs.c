@@ -65,7 +65,7 @@ static void make_two_nodes(void)
 static bool has_warning(const WarningList *l, const char *code, const char *needle)
 {
         for (size_t i = 0; i < l->n; i++)
-                if (strcmp(l->items[i].code, code) == 0 && (!needle || strstr(l->items[i].message, needle)))
+                if (strcmp(warning_code_to_string(l->items[i].code), code) == 0 && (!needle || strstr(l->items[i].message, needle)))
                         return true;
         return false;
 }

@@ -204,7 +204,7 @@ int explain_node(const Classification *c, unsigned node, char **ret)
                 nt->top_tier ? "yes" : "no", c->map->top_tier_adistance);
         for (size_t i = 0; i < c->warnings.n; i++)
                 if (c->warnings.items[i].node == (int)node)
-                        fprintf(f, "  Warning [%s]: %s\n", c->warnings.items[i].code, c->warnings.items[i].message);
+                        fprintf(f, "  Warning [%s]: %s\n", warning_code_to_string(c->warnings.items[i].code), c->warnings.items[i].message);
 done:
         if (fclose(f) != 0) {
                 free(buf);

@@ -241,7 +241,7 @@ int output_classification_json(const Classification *c, json_object **ret)
                 _cleanup_json_ json_object *o = json_object_new_object();
                 if (!o)
                         return -ENOMEM;
-                TRY(add(o, "code", json_object_new_string(w->code)));
+                TRY(add(o, "code", json_object_new_string(warning_code_to_string(w->code))));
                 if (w->node >= 0)
                         TRY(add(o, "node", json_object_new_int(w->node)));
                 else
@@ -359,7 +359,7 @@ int output_classification_text(const Classification *c, FILE *f)
         if (c->warnings.n > 0) {
                 fputs("\nWarnings:\n", f);
                 for (size_t i = 0; i < c->warnings.n; i++)
-                        fprintf(f, "  [%s] %s\n", c->warnings.items[i].code, c->warnings.items[i].message);
+                        fprintf(f, "  [%s] %s\n", warning_code_to_string(c->warnings.items[i].code), c->warnings.items[i].message);
         }
         return 0;
 }

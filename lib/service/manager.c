@@ -112,11 +112,11 @@ static void log_kernel_disagreements(const Classification *c)
 {
         for (size_t i = 0; i < c->warnings.n; i++) {
                 const Warning *w = &c->warnings.items[i];
-                if (strncmp(w->code, "kernel-", 7) != 0 || strcmp(w->code, "kernel-no-memory-tiering") == 0)
+                if (warning_code_category(w->code) != WARNING_CATEGORY_DISAGREEMENT)
                         continue;
                 char f_node[32], f_code[64];
                 snprintf(f_node, sizeof f_node, "TIERD_NODE=%d", w->node);
-                snprintf(f_code, sizeof f_code, "TIERD_WARNING=%s", w->code);
+                snprintf(f_code, sizeof f_code, "TIERD_WARNING=%s", warning_code_to_string(w->code));
                 const char *fields[] = {f_node, f_code, NULL};
                 log_struct(LOG_WARNING, TIERD_MESSAGE_KERNEL_DISAGREES, fields, "%s", w->message);
         }
@@ -145,7 +145,7 @@ int manager_rescan(Manager *m, const char *why)
                 return log_oom();
 
         for (size_t i = 0; i < c->warnings.n; i++)
-                if (strcmp(c->warnings.items[i].code, "malformed-value") == 0)
+                if (warning_code_category(c->warnings.items[i].code) == WARNING_CATEGORY_INPUT)
                         log_warning("%s", c->warnings.items[i].message);
 
         bool first = !m->classification;

@@ -121,7 +121,7 @@ static int report_malformed(SysfsRoot *r, const char *path, const char *value, i
 
         if (r->warnings) {
                 const char *sep = strcmp(r->path, "/") == 0 ? "" : "/";
-                int k = warning_list_add(r->warnings, "malformed-value", -1, "%s%s%s: invalid value '%s': %s",
+                int k = warning_list_add(r->warnings, WARNING_MALFORMED_VALUE, -1, "%s%s%s: invalid value '%s': %s",
                                          strcmp(r->path, "/") == 0 ? "/" : r->path, sep, path, shown, strerror(-error));
                 if (k < 0)
                         return k;

@@ -26,12 +26,9 @@ int classification_new(Topology *topology, const TierOptions *options, Classific
         int k = tier_map_compute(t, options, &c->map);
         if (k < 0)
                 return k;
-        for (size_t i = 0; i < t->warnings.n; i++) {
-                const Warning *w = &t->warnings.items[i];
-                k = warning_list_add(&c->warnings, w->code, w->node, "%s", w->message);
-                if (k < 0)
-                        return k;
-        }
+        k = warning_list_extend(&c->warnings, &t->warnings);
+        if (k < 0)
+                return k;
         k = compare_collect_warnings(t, c->map, &c->warnings);
         if (k < 0)
                 return k;

@@ -9,13 +9,13 @@ static int reference_warnings(const Topology *t, const TierMap *m, WarningList *
 
         if (ref->state == REFERENCE_MISMATCH)
                 return warning_list_add(
-                        out, "hmat-reference-mismatch", ref->culprit,
+                        out, WARNING_HMAT_REFERENCE_MISMATCH, ref->culprit,
                         "node %d's %s (%u) differs from reference node %d's (%u) by more than 10%%: the kernel "
                         "switches HMAT-based tiering off and every node gets its default abstract distance",
                         ref->culprit, figure_name(ref->culprit_figure), ref->culprit_value[ref->culprit_figure],
                         ref->node, ref->figure[ref->culprit_figure]);
         if (ref->state == REFERENCE_ZERO)
-                return warning_list_add(out, "hmat-reference-zero", ref->culprit,
+                return warning_list_add(out, WARNING_HMAT_REFERENCE_ZERO, ref->culprit,
                                         "node %d has CPUs and memory but zero HMAT access1 figures: the kernel "
                                         "switches HMAT-based tiering off",
                                         ref->culprit);
@@ -25,7 +25,7 @@ static int reference_warnings(const Topology *t, const TierMap *m, WarningList *
                 const NodeTier *nt = &m->nodes[i];
                 if (!nt->has_memory || t->nodes[i].has_cpu || nt->reason != TIER_REASON_DEFAULT_DRAM)
                         continue;
-                int k = warning_list_add(out, "cpuless-default-dram", (int)nt->node,
+                int k = warning_list_add(out, WARNING_CPULESS_DEFAULT_DRAM, (int)nt->node,
                                          "node %u has no CPUs but is treated as DRAM (tier %d): %s", nt->node, nt->tier,
                                          nt->cause == DEFAULT_CAUSE_NO_HMAT ? "the firmware describes no HMAT"
                                          : nt->cause == DEFAULT_CAUSE_NO_FIGURES
@@ -75,7 +75,7 @@ static int explain_difference(const Topology *t, const TierMap *m, AltMaps *alt,
         bool old_kernel = t->kernel_major != 0 && !topology_kernel_at_least(t, 6, 10);
 
         if (nt->reason == TIER_REASON_OVERRIDE)
-                return warning_list_add(out, "override", (int)n->id,
+                return warning_list_add(out, WARNING_OVERRIDE, (int)n->id,
                                         "node %u: the configuration puts it in tier %d; the kernel has it in tier %d",
                                         n->id, nt->tier, n->kernel_tier);
 
@@ -83,25 +83,25 @@ static int explain_difference(const Topology *t, const TierMap *m, AltMaps *alt,
         if (k < 0)
                 return k;
         if ((old_kernel || t->kernel_major == 0) && tier_in(alt->legacy, n->id) == n->kernel_tier)
-                return warning_list_add(out, "kernel-pre-6.10", (int)n->id,
+                return warning_list_add(out, WARNING_KERNEL_PRE_6_10, (int)n->id,
                                         "node %u: kernel %s puts it in tier %d, tierd computes tier %d: kernels "
                                         "before 6.10 tier every boot-time node as DRAM and ignore its HMAT figures",
                                         n->id, t->kernel_release ?: "(unknown)", n->kernel_tier, nt->tier);
 
         if (tier_in(alt->arith32, n->id) == n->kernel_tier)
-                return warning_list_add(out, "kernel-adistance-overflow", (int)n->id,
+                return warning_list_add(out, WARNING_KERNEL_ADISTANCE_OVERFLOW, (int)n->id,
                                         "node %u: the kernel puts it in tier %d, tierd computes tier %d: the kernel "
                                         "evaluates the abstract distance in 32 bits and overflows (fixed in 6.17 "
                                         "and stable kernels)",
                                         n->id, n->kernel_tier, nt->tier);
 
         if (n->dax_kmem && !nt->kmem)
-                return warning_list_add(out, "kernel-kmem-in-dram-node", (int)n->id,
+                return warning_list_add(out, WARNING_KERNEL_KMEM_IN_DRAM_NODE, (int)n->id,
                                         "node %u: the kernel puts it in tier %d, tierd computes tier %d: dax/kmem "
                                         "memory was onlined into a node that already held other memory",
                                         n->id, n->kernel_tier, nt->tier);
 
-        return warning_list_add(out, "kernel-differs", (int)n->id,
+        return warning_list_add(out, WARNING_KERNEL_DIFFERS, (int)n->id,
                                 "node %u: the kernel puts it in tier %d, tierd computes tier %d (cause unknown: "
                                 "another driver's memory type such as CXL CDAT, or figures changed since boot)",
                                 n->id, n->kernel_tier, nt->tier);
@@ -114,7 +114,7 @@ int compare_collect_warnings(const Topology *t, const TierMap *m, WarningList *o
                 return k;
 
         if (!t->memory_tiering)
-                return warning_list_add(out, "kernel-no-memory-tiering", -1,
+                return warning_list_add(out, WARNING_KERNEL_NO_MEMORY_TIERING, -1,
                                         "the kernel exposes no memory tiers (no /sys/devices/virtual/memory_tiering: "
                                         "kernel before 6.1 or without NUMA): nothing to compare with");
 
@@ -124,11 +124,11 @@ int compare_collect_warnings(const Topology *t, const TierMap *m, WarningList *o
                 const NodeTier *nt = &m->nodes[i];
                 if (!nt->has_memory) {
                         if (n->kernel_tier >= 0)
-                                k = warning_list_add(out, "kernel-differs", (int)n->id,
+                                k = warning_list_add(out, WARNING_KERNEL_DIFFERS, (int)n->id,
                                                      "node %u has no memory but the kernel lists it in tier %d", n->id,
                                                      n->kernel_tier);
                 } else if (n->kernel_tier < 0)
-                        k = warning_list_add(out, "kernel-untiered", (int)n->id,
+                        k = warning_list_add(out, WARNING_KERNEL_UNTIERED, (int)n->id,
                                              "node %u has memory but is in no kernel memory tier", n->id);
                 else if (n->kernel_tier != nt->tier)
                         k = explain_difference(t, m, &alt, n, nt, out);

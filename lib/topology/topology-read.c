@@ -159,7 +159,7 @@ static int read_node(SysfsRoot *r, Topology *t, TopoNode *n, uint32_t *row_buf, 
         RETURN_IF_OOM(k);
         if (k >= 0) {
                 if (len != n_online)
-                        RETURN_IF_OOM(warning_list_add(&t->warnings, "malformed-value", (int)n->id,
+                        RETURN_IF_OOM(warning_list_add(&t->warnings, WARNING_MALFORMED_VALUE, (int)n->id,
                                                        "%s/node%u/distance: %zu entries for %zu online nodes", NODE_DIR,
                                                        n->id, len, n_online));
                 else
