@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "classify.h"
+#include "snapshot.h"
 #include "tree.h"
 #include "memtier.h"
 
@@ -116,9 +116,9 @@ int main(int argc, char *argv[])
                 double best_full = 1e18, best_compute = 1e18;
                 size_t tiers = 0, warnings = 0;
                 for (int i = 0; i < iterations; i++) {
-                        _cleanup_(classification_freep) Classification *c = NULL;
+                        _cleanup_(snapshot_unrefp) Snapshot *c = NULL;
                         double t0 = now_ms();
-                        if (classification_run(root, NULL, &c) < 0) {
+                        if (snapshot_read(root, NULL, &c) < 0) {
                                 fprintf(stderr, "classification failed on %s\n", root);
                                 return 1;
                         }

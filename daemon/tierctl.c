@@ -8,7 +8,7 @@
 #include <json-c/json.h>
 #include <systemd/sd-bus.h>
 
-#include "classify.h"
+#include "snapshot.h"
 #include "explain.h"
 #include "log.h"
 #include "tierd-bus.h"
@@ -79,10 +79,10 @@ static const char *root_or_slash(void)
         return arg_root ?: "/";
 }
 
-static int load(Classification **ret)
+static int load(Snapshot **ret)
 {
         const char *root = root_or_slash();
-        int r = classification_run(root, NULL, ret);
+        int r = snapshot_read(root, NULL, ret);
         if (r == -ENOENT)
                 return log_error_errno(r, "No NUMA nodes found below %s (no %s/sys/devices/system/node).", root,
                                        strcmp(root, "/") == 0 ? "" : root);
@@ -357,7 +357,7 @@ static int verb_classify(int argc, char *argv[])
         if (argc != 1)
                 return log_error_errno(-EINVAL, "classify takes no arguments.");
 
-        _cleanup_(classification_freep) Classification *c = NULL;
+        _cleanup_(snapshot_unrefp) Snapshot *c = NULL;
         int r = load(&c);
         if (r < 0)
                 return r;
@@ -412,7 +412,7 @@ static int verb_explain(int argc, char *argv[])
                 }
         }
         if (!text) {
-                _cleanup_(classification_freep) Classification *c = NULL;
+                _cleanup_(snapshot_unrefp) Snapshot *c = NULL;
                 int r = load(&c);
                 if (r < 0)
                         return r;

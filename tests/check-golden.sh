@@ -1,13 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # check-golden.sh TIERCTL ROOT GOLDEN VERB [ARGS...]: run "TIERCTL VERB ARGS --root ROOT" and compare its
-# output with GOLDEN.  With TIERD_UPDATE_GOLDEN=1 the golden file is rewritten instead.
+# output with GOLDEN, the root's own path written as @ROOT@ (it differs between checkouts).
+# With TIERD_UPDATE_GOLDEN=1 the golden file is rewritten instead: review the diff, and check it against the
+# fixture's expected.json (tests/check-expected.py), which is written by hand.
 set -euo pipefail
 tierctl=$1 root=$2 golden=$3
 shift 3
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-"$tierctl" "$@" --root "$root" >"$out"
+"$tierctl" "$@" --root "$root" | ROOT="$root" python3 -c '
+import os, sys
+sys.stdout.write(sys.stdin.read().replace(os.environ["ROOT"], "@ROOT@"))' >"$out"
 if [[ ${TIERD_UPDATE_GOLDEN:-0} == 1 ]]; then
         cp "$out" "$golden"
         echo "updated $golden"

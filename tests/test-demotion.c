@@ -1,12 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Demotion targets: the worked examples above node_demotion[] in mm/memory-tiers.c, and a property test of the
- * fast search order against a literal transcription of the kernel's loops. */
+ * library's linear-time search order against an independent, literal transcription of the kernel's loops
+ * (find_next_best_node(), build_zonelists()' node_load, establish_demotion_targets()) that shares no code with
+ * lib/tiering/demotion.c. */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 
 #include "demotion.h"
 #include "memtier.h"
 #include "topo-builder.h"
+
+static void compute(Topology *t, TierMap **m)
+{
+        ASSERT_OK(tier_map_compute(t, NULL, m));
+        ASSERT_OK(demotion_establish(t, *m));
+}
 
 static NodeMask mask_of(int n, ...)
 {
@@ -45,7 +54,7 @@ TEST(kernel_example_1)
                 n->dax_kmem = true;
         }
         set_slit(t, slit);
-        ASSERT_OK(tier_map_compute(t, NULL, &m));
+        compute(t, &m);
         ASSERT_EQ(m->n_tiers, 2);
         assert_preferred(m, 0, mask_of(1, 2));
         assert_preferred(m, 1, mask_of(1, 3));
@@ -65,7 +74,7 @@ TEST(kernel_example_2)
         add_node(t, 1, true, true);
         add_node(t, 2, false, true);
         set_slit(t, slit);
-        ASSERT_OK(tier_map_compute(t, NULL, &m));
+        compute(t, &m);
         ASSERT_EQ(m->n_tiers, 1);
         for (unsigned id = 0; id <= 2; id++)
                 assert_preferred(m, id, NODEMASK_EMPTY);
@@ -84,7 +93,7 @@ TEST(kernel_example_3)
         set_slit(t, slit);
         set_hmat(t, 0, 100, 100, 100000, 100000);
         set_hmat(t, 1, 100, 100, 400000, 400000);
-        ASSERT_OK(tier_map_compute(t, NULL, &m));
+        compute(t, &m);
         ASSERT_EQ(m->n_tiers, 3);
         ASSERT_EQ(tier_map_find(m, 1)->tier, 1);
         ASSERT_EQ(tier_map_find(m, 0)->tier, 4);
@@ -106,7 +115,7 @@ TEST(ties_are_kept)
         for (unsigned id = 1; id <= 2; id++)
                 add_node(t, id, false, true)->dax_kmem = true;
         set_slit(t, slit);
-        ASSERT_OK(tier_map_compute(t, NULL, &m));
+        compute(t, &m);
         assert_preferred(m, 0, mask_of(2, 1, 2));
 }
 
@@ -125,47 +134,86 @@ TEST(penalty_for_lower_node)
         add_node(t, 2, true, true);
         add_node(t, 3, false, true)->dax_kmem = true;
         set_slit(t, slit);
-        ASSERT_OK(tier_map_compute(t, NULL, &m));
+        compute(t, &m);
         /* keys: node 1 = 20 + 1 (below) = 21, node 3 = 21; tie broken by node_load, then by id. */
         NodeMask got = tier_map_find(m, 2)->demote_preferred;
         ASSERT_EQ(nodemask_weight(&got), 1);
 }
 
-/* The kernel's loops, transcribed literally: build_all_zonelists() for node_load, then the preferred search. */
-static void reference_preferred(const Topology *t, const TierMap *m, unsigned node, NodeMask *ret)
+/* What the kernel's loops see: the SLIT as a matrix by node id, the N_MEMORY and CPU masks, node_load[]. */
+typedef struct KernelModel {
+        unsigned n_ids;     /* ids 0 .. n_ids - 1; absent ones have no memory and no CPUs */
+        const uint32_t *by_id; /* n_ids x n_ids, distance[from * n_ids + to] */
+        bool memory[64], cpus[64];
+        int node_load[64];
+} KernelModel;
+
+static int ref_distance(const KernelModel *k, int from, int to)
 {
-        int load[NODEMASK_MAX] = {0};
-        for (size_t i = 0; i < t->n_nodes; i++) {
-                unsigned local = t->nodes[i].id, prev = local;
-                NodeMask used = NODEMASK_EMPTY;
-                int n;
-                while ((n = demotion_next_best_node(t, local, &used, load)) >= 0) {
-                        if (topology_distance(t, local, (unsigned)n) != topology_distance(t, local, prev))
-                                load[n]++;
-                        prev = (unsigned)n;
+        return (int)k->by_id[(unsigned)from * k->n_ids + (unsigned)to];
+}
+
+/* find_next_best_node() of mm/page_alloc.c, line by line. */
+static int ref_find_next_best_node(KernelModel *k, int node, bool *used)
+{
+        int min_val = INT_MAX, best_node = -1;
+        if (!used[node]) {
+                used[node] = true;
+                return node;
+        }
+        for (int n = 0; n < (int)k->n_ids; n++) {
+                if (!k->memory[n] || used[n])
+                        continue;
+                int val = ref_distance(k, node, n);
+                val += (n < node);
+                if (k->cpus[n])
+                        val += 1; /* PENALTY_FOR_NODE_WITH_CPUS */
+                val *= 1024;      /* MAX_NUMNODES */
+                val += k->node_load[n];
+                if (val < min_val) {
+                        min_val = val;
+                        best_node = n;
                 }
         }
+        if (best_node >= 0)
+                used[best_node] = true;
+        return best_node;
+}
 
-        *ret = NODEMASK_EMPTY;
-        const NodeTier *nt = tier_map_find(m, node);
-        size_t g = 0;
-        while (g < m->n_tiers && m->tiers[g].id != nt->tier)
-                g++;
-        if (g + 1 >= m->n_tiers)
-                return;
-        NodeMask memory = NODEMASK_EMPTY;
-        for (size_t i = 0; i < t->n_nodes; i++)
-                if (t->nodes[i].has_memory)
-                        nodemask_set(&memory, t->nodes[i].id);
-        NodeMask used = nodemask_andnot(&memory, &m->tiers[g + 1].nodes);
-        int best = -1, target;
-        while ((target = demotion_next_best_node(t, node, &used, load)) >= 0) {
-                int d = (int)topology_distance(t, node, (unsigned)target);
-                if (best != -1 && d != best)
-                        break;
-                best = d;
-                nodemask_set(ret, (unsigned)target);
+/* build_all_zonelists(): every online node's build_zonelists() in turn, bumping node_load. */
+static void ref_build_node_load(KernelModel *k, const Topology *t)
+{
+        memset(k->node_load, 0, sizeof(k->node_load));
+        for (size_t i = 0; i < t->n_nodes; i++) {
+                int local = (int)t->nodes[i].id, prev = local, node;
+                bool used[64] = {false};
+                while ((node = ref_find_next_best_node(k, local, used)) >= 0) {
+                        if (ref_distance(k, local, node) != ref_distance(k, local, prev))
+                                k->node_load[node] += 1;
+                        prev = node;
+                }
         }
+}
+
+/* establish_demotion_targets(): the preferred set of one node, given the nodes of the next lower tier. */
+static NodeMask ref_preferred(KernelModel *k, int node, const NodeMask *next_tier)
+{
+        NodeMask preferred = NODEMASK_EMPTY;
+        bool used[64];
+        for (int n = 0; n < 64; n++)
+                used[n] = k->memory[n] && !nodemask_test(next_tier, (unsigned)n);
+        int best_distance = -1;
+        for (;;) {
+                int target = ref_find_next_best_node(k, node, used);
+                if (target < 0)
+                        break;
+                int distance = ref_distance(k, node, target);
+                if (distance != best_distance && best_distance != -1)
+                        break;
+                best_distance = distance;
+                nodemask_set(&preferred, (unsigned)target);
+        }
+        return preferred;
 }
 
 TEST(fast_order_matches_kernel_loops)
@@ -174,30 +222,41 @@ TEST(fast_order_matches_kernel_loops)
         for (int round = 0; round < 400; round++) {
                 _cleanup_(topology_freep) Topology *t = topology_new();
                 _cleanup_(tier_map_freep) TierMap *m = NULL;
-                unsigned n = 2 + (unsigned)(rand() % 11), id = 0;
+                KernelModel k = {0};
+                unsigned n = 2 + (unsigned)(rand() % 11), id = 0, ids[16];
                 for (unsigned i = 0; i < n; i++) {
                         id += 1 + (unsigned)(rand() % 2); /* sparse ids */
+                        ids[i] = id;
                         bool cpu = i == 0 || rand() % 3 == 0;
                         bool mem = !cpu || rand() % 5 != 0;
                         TopoNode *node = add_node(t, id, cpu, mem);
                         node->dax_kmem = !cpu && rand() % 2;
+                        k.memory[id] = mem;
+                        k.cpus[id] = cpu;
                 }
                 /* Few distinct distances, so that ties and the penalties matter. */
                 uint32_t *slit = calloc((size_t)n * n, sizeof(uint32_t));
-                ASSERT_TRUE(slit);
+                k.n_ids = id + 1;
+                uint32_t *by_id = calloc((size_t)k.n_ids * k.n_ids, sizeof(uint32_t));
+                ASSERT_TRUE(slit && by_id);
                 for (unsigned i = 0; i < n; i++)
-                        for (unsigned j = 0; j < n; j++)
+                        for (unsigned j = 0; j < n; j++) {
                                 slit[i * n + j] = i == j ? 10 : (uint32_t)(20 + rand() % 4);
+                                by_id[ids[i] * k.n_ids + ids[j]] = slit[i * n + j];
+                        }
+                k.by_id = by_id;
                 set_slit(t, slit);
                 free(slit);
-                ASSERT_OK(tier_map_compute(t, NULL, &m));
-                for (size_t i = 0; i < t->n_nodes; i++) {
-                        if (!t->nodes[i].has_memory)
-                                continue;
-                        NodeMask want;
-                        reference_preferred(t, m, t->nodes[i].id, &want);
-                        assert_preferred(m, t->nodes[i].id, want);
-                }
+                compute(t, &m);
+                ref_build_node_load(&k, t);
+                for (size_t i = 0; i < m->n_tiers; i++)
+                        NODEMASK_FOREACH (node, &m->tiers[i].nodes) {
+                                NodeMask want = NODEMASK_EMPTY;
+                                if (i + 1 < m->n_tiers)
+                                        want = ref_preferred(&k, node, &m->tiers[i + 1].nodes);
+                                assert_preferred(m, (unsigned)node, want);
+                        }
+                free(by_id);
         }
 }
 

@@ -2,12 +2,14 @@
 /* The abstract-distance engine on hand-built topologies. */
 #include <errno.h>
 
+#include "demotion.h"
 #include "memtier.h"
 #include "topo-builder.h"
 
 static const NodeTier *compute(Topology *t, const TierOptions *o, TierMap **m, unsigned node)
 {
         ASSERT_OK(tier_map_compute(t, o, m));
+        ASSERT_OK(demotion_establish(t, *m));
         const NodeTier *nt = tier_map_find(*m, node);
         ASSERT_TRUE(nt);
         return nt;

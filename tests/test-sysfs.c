@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "classify.h"
+#include "snapshot.h"
 #include "sysfs.h"
 #include "tests.h"
 #include "tree.h"
@@ -238,8 +238,8 @@ TEST(classification_compares_with_kernel)
         char cmd[PATH_MAX * 2 + 16];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", p);
         ASSERT_EQ(system(cmd), 0);
-        _cleanup_(classification_freep) Classification *c = NULL;
-        ASSERT_OK(classification_run(root, NULL, &c));
+        _cleanup_(snapshot_unrefp) Snapshot *c = NULL;
+        ASSERT_OK(snapshot_read(root, NULL, &c));
         /* 576 * 500 / 200 = 1440; 1440 * 40960 / 8192 = 7200 -> tier 56; the 6.1 kernel kept it in tier 4. */
         ASSERT_EQ(tier_map_find(c->map, 1)->tier, 56);
         ASSERT_TRUE(has_warning(&c->warnings, "kernel-pre-6.10", "node 1"));

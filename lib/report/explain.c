@@ -6,7 +6,6 @@
 #include "explain.h"
 #include "output.h"
 
-#define NODE_DIR "/sys/devices/system/node"
 
 static void print_figures(FILE *f, const char *indent, const uint32_t v[_FIGURE_MAX])
 {
@@ -25,7 +24,7 @@ static void figures_array(const AccessFigures *a, uint32_t v[_FIGURE_MAX])
         v[FIGURE_WRITE_BANDWIDTH] = a->write_bandwidth;
 }
 
-static void explain_reference(FILE *f, const Topology *t, const Reference *ref)
+static void explain_reference(FILE *f, const Topology *t, const Reference *ref, const char *node_dir)
 {
         switch (ref->state) {
         case REFERENCE_NO_HMAT:
@@ -44,8 +43,8 @@ static void explain_reference(FILE *f, const Topology *t, const Reference *ref)
         if (ref->node >= 0) {
                 fprintf(f,
                         "  Reference DRAM performance: node %d, the first node with CPUs and memory that has "
-                        "non-zero access1 figures\n  (" NODE_DIR "/node%d/access1/initiators/):\n",
-                        ref->node, ref->node);
+                        "non-zero access1 figures\n  (%s/node%d/access1/initiators/):\n",
+                        ref->node, node_dir, ref->node);
                 print_figures(f, "    ", ref->figure);
         }
         if (ref->state == REFERENCE_MISMATCH) {
@@ -77,7 +76,7 @@ static void explain_reference(FILE *f, const Topology *t, const Reference *ref)
         }
 }
 
-static void explain_formula(FILE *f, const Reference *ref, const AccessFigures *a, bool arith32)
+static void explain_formula(FILE *f, const Reference *ref, const AccessFigures *a)
 {
         uint64_t lat = (uint32_t)(a->read_latency + a->write_latency);
         uint64_t bw = (uint32_t)(a->read_bandwidth + a->write_bandwidth);
@@ -98,11 +97,10 @@ static void explain_formula(FILE *f, const Reference *ref, const AccessFigures *
                 "            = %" PRIu64 " / %" PRIu64 " = %" PRIu64 ";  %" PRIu64 " * %" PRIu64 " = %" PRIu64
                 ";  %" PRIu64 " / %" PRIu64 " = %" PRIu64 "\n",
                 s1, ref_lat, s2, s2, ref_bw, s3, s3, bw, s4);
-        fprintf(f, "    (integer arithmetic, left to right, %s)\n",
-                arith32 ? "evaluated in 32 bits as kernels before the 6.17 fix did" : "in 64 bits as the kernel does");
+        fputs("    (integer arithmetic, left to right, in 64 bits as the kernel does)\n", f);
 }
 
-int explain_node(const Classification *c, unsigned node, char **ret)
+int explain_node(const Snapshot *c, unsigned node, char **ret)
 {
         const Topology *t = c->topology;
         const TopoNode *n = topology_find_node(t, node);
@@ -111,7 +109,9 @@ int explain_node(const Classification *c, unsigned node, char **ret)
         const NodeTier *nt = tier_map_find(c->map, node);
         const Reference *ref = &c->map->reference;
 
-        _cleanup_free_ char *pref = NULL, *fall = NULL, *inits = NULL;
+        _cleanup_free_ char *pref = NULL, *fall = NULL, *inits = NULL, *node_dir = NULL;
+        if (snapshot_path(c, "sys/devices/system/node", &node_dir) < 0)
+                return -ENOMEM;
         char *buf = NULL;
         size_t size = 0;
         FILE *f = open_memstream(&buf, &size);
@@ -132,19 +132,19 @@ int explain_node(const Classification *c, unsigned node, char **ret)
                 inits = nodemask_format(&a->initiators);
                 uint32_t v[_FIGURE_MAX];
                 figures_array(a, v);
-                fprintf(f, "  HMAT access1 (best CPU initiators: %s), from " NODE_DIR "/node%u/access1/initiators/:\n",
-                        inits && *inits ? inits : "none listed", n->id);
+                fprintf(f, "  HMAT access1 (best CPU initiators: %s), from %s/node%u/access1/initiators/:\n",
+                        inits && *inits ? inits : "none listed", node_dir, n->id);
                 print_figures(f, "    ", v);
         } else
-                fprintf(f, "  HMAT access1: none (no " NODE_DIR "/node%u/access1).\n", n->id);
-        explain_reference(f, t, ref);
+                fprintf(f, "  HMAT access1: none (no %s/node%u/access1).\n", node_dir, n->id);
+        explain_reference(f, t, ref, node_dir);
 
         fprintf(f, "  Default abstract distance: %d (%s)\n", nt->default_adistance,
                 nt->kmem ? "dax/kmem: MEMTIER_DEFAULT_DAX_ADISTANCE = 5 * 576; a DAX device bound to kmem targets "
                            "this node"
                          : "DRAM: MEMTIER_ADISTANCE_DRAM = 4 * 128 + 64");
         if (nt->perf_valid)
-                explain_formula(f, ref, a, c->map->options.arith32);
+                explain_formula(f, ref, a);
 
         switch (nt->reason) {
         case TIER_REASON_HMAT:
@@ -182,9 +182,10 @@ int explain_node(const Classification *c, unsigned node, char **ret)
         }
         }
 
-        int lo = nt->tier * MEMTIER_CHUNK_SIZE;
-        fprintf(f, "  Tier = adistance >> 7 = %d >> 7 = %d  (memory_tier%d covers adistance %d..%d)\n", nt->adistance,
-                nt->tier, nt->tier, lo, lo + MEMTIER_CHUNK_SIZE - 1);
+        int64_t lo = memtier_tier_start(nt->tier);
+        fprintf(f,
+                "  Tier = adistance >> 7 = %d >> 7 = %d  (memory_tier%d covers adistance %" PRId64 "..%" PRId64 ")\n",
+                nt->adistance, nt->tier, nt->tier, lo, lo + MEMTIER_CHUNK_SIZE - 1);
         if (n->kernel_tier >= 0)
                 fprintf(f, "  Kernel: memory_tier%d (%s)\n", n->kernel_tier,
                         n->kernel_tier == nt->tier ? "agrees" : "differs, see the warnings of tierctl classify");

@@ -75,10 +75,11 @@ static int figures_json(const AccessFigures *a, json_object *parent, const char 
         return 0;
 }
 
-static int node_json(const Classification *c, size_t i, json_object **ret)
+static int node_json(const Snapshot *c, const TopoNode *n, json_object **ret)
 {
-        const TopoNode *n = &c->topology->nodes[i];
-        const NodeTier *nt = &c->map->nodes[i];
+        const NodeTier *nt = tier_map_find(c->map, n->id);
+        if (!nt)
+                return -EINVAL;
         _cleanup_json_ json_object *o = json_object_new_object();
         if (!o)
                 return -ENOMEM;
@@ -133,7 +134,7 @@ static int node_json(const Classification *c, size_t i, json_object **ret)
         return 0;
 }
 
-static int tier_json(const Classification *c, const TierGroup *g, json_object **ret)
+static int tier_json(const Snapshot *c, const TierGroup *g, json_object **ret)
 {
         _cleanup_json_ json_object *o = json_object_new_object();
         if (!o)
@@ -183,7 +184,7 @@ static int reference_json(const Reference *ref, json_object **ret)
         return 0;
 }
 
-int output_classification_json(const Classification *c, json_object **ret)
+int output_classification_json(const Snapshot *c, json_object **ret)
 {
         const Topology *t = c->topology;
         _cleanup_json_ json_object *root = json_object_new_object();
@@ -218,7 +219,7 @@ int output_classification_json(const Classification *c, json_object **ret)
                 return -ENOMEM;
         for (size_t i = 0; i < t->n_nodes; i++) {
                 json_object *n;
-                TRY(node_json(c, i, &n));
+                TRY(node_json(c, &t->nodes[i], &n));
                 TRY(push(nodes, n));
         }
         TRY(add(root, "nodes", TAKE_PTR(nodes)));
@@ -255,7 +256,7 @@ int output_classification_json(const Classification *c, json_object **ret)
         return 0;
 }
 
-int output_classification_json_string(const Classification *c, char **ret)
+int output_classification_json_string(const Snapshot *c, char **ret)
 {
         _cleanup_json_ json_object *o = NULL;
         TRY(output_classification_json(c, &o));
@@ -291,7 +292,7 @@ static void print_figures(FILE *f, const AccessFigures *a)
         fprintf(f, "%-11s %-15s ", lat, bw);
 }
 
-int output_classification_text(const Classification *c, FILE *f)
+int output_classification_text(const Snapshot *c, FILE *f)
 {
         const Topology *t = c->topology;
         const TierMap *m = c->map;
@@ -336,7 +337,9 @@ int output_classification_text(const Classification *c, FILE *f)
                 "LAT r/w ns", "BW r/w MB/s", "ADIST", "TIER", "REASON", "KERNEL", "DEMOTE preferred / fallback");
         for (size_t i = 0; i < t->n_nodes; i++) {
                 const TopoNode *n = &t->nodes[i];
-                const NodeTier *nt = &m->nodes[i];
+                const NodeTier *nt = tier_map_find(m, n->id);
+                if (!nt)
+                        return -EINVAL;
                 char kernel[16] = "-", adist[16] = "-", tier[16] = "-";
                 fprintf(f, "%-5u %-*s %-10s ", n->id, cpus_width, n->cpulist && *n->cpulist ? n->cpulist : "-",
                         n->has_meminfo ? format_kib(n->mem_total_kb, a, sizeof a) : "-");

@@ -1,11 +1,37 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The org.tierd.Manager1 object: vtable and handlers only. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "explain.h"
 #include "log.h"
 #include "manager-bus.h"
 #include "output.h"
+#include "utf8.h"
+
+/* sd-bus refuses a message with a string that is not UTF-8, and the caller would wait for a reply that never
+ * comes: whatever came from a file goes out escaped where it is not. */
+static int append_text(sd_bus_message *reply, const char *s)
+{
+        if (utf8_is_valid(s))
+                return sd_bus_message_append(reply, "s", s);
+        _cleanup_free_ char *escaped = utf8_escape_invalid(s);
+        if (!escaped)
+                return -ENOMEM;
+        return sd_bus_message_append(reply, "s", escaped);
+}
+
+static int reply_text(sd_bus_message *message, const char *s)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = sd_bus_message_new_method_return(message, &reply);
+        if (r < 0)
+                return r;
+        r = append_text(reply, s);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
 
 /* Mutating methods: root only on the system bus (the bus policy says the same; this is the second lock). */
 static int check_privileged(Manager *m, sd_bus_message *message, sd_bus_error *error)
@@ -30,10 +56,10 @@ static int method_get_topology(sd_bus_message *message, void *userdata, sd_bus_e
         Manager *m = userdata;
         _cleanup_free_ char *json = NULL;
         (void)error;
-        int r = output_classification_json_string(m->classification, &json);
+        int r = output_classification_json_string(m->snapshot, &json);
         if (r < 0)
                 return r;
-        return sd_bus_reply_method_return(message, "s", json);
+        return reply_text(message, json);
 }
 
 static int method_explain(sd_bus_message *message, void *userdata, sd_bus_error *error)
@@ -44,12 +70,12 @@ static int method_explain(sd_bus_message *message, void *userdata, sd_bus_error 
         if (r < 0)
                 return r;
         _cleanup_free_ char *text = NULL;
-        r = explain_node(m->classification, node, &text);
+        r = explain_node(m->snapshot, node, &text);
         if (r == -ENOENT)
                 return sd_bus_error_setf(error, TIERD_BUS_ERROR_NO_SUCH_NODE, "Node %u is not online.", node);
         if (r < 0)
                 return r;
-        return sd_bus_reply_method_return(message, "s", text);
+        return reply_text(message, text);
 }
 
 static int method_rescan(sd_bus_message *message, void *userdata, sd_bus_error *error)
@@ -72,9 +98,11 @@ static int method_reload(sd_bus_message *message, void *userdata, sd_bus_error *
                 return r;
         _cleanup_free_ char *why = NULL;
         r = manager_reload(m, &why);
-        if (r < 0)
+        if (r < 0) {
+                _cleanup_free_ char *safe = why ? utf8_escape_invalid(why) : NULL;
                 return sd_bus_error_setf(error, TIERD_BUS_ERROR_CONFIG_REJECTED, "%s",
-                                         why ?: "The configuration could not be loaded.");
+                                         safe ?: "The configuration could not be loaded.");
+        }
         return sd_bus_reply_method_return(message, NULL);
 }
 
@@ -88,7 +116,14 @@ static int property_kernel_release(sd_bus *bus, const char *path, const char *in
                                    sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
         Manager *m = userdata;
-        return sd_bus_message_append(reply, "s", m->classification->topology->kernel_release ?: "");
+        return append_text(reply, m->snapshot->topology->kernel_release ?: "");
+}
+
+static int property_generation(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "t", m->snapshot->generation);
 }
 
 static int property_mode(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -103,15 +138,17 @@ static int property_nodes(sd_bus *bus, const char *path, const char *interface, 
                           sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
         Manager *m = userdata;
-        const TierMap *map = m->classification->map;
+        const Topology *t = m->snapshot->topology;
         int r = sd_bus_message_open_container(reply, 'a', "(uiiis)");
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < map->n_nodes; i++) {
-                const NodeTier *nt = &map->nodes[i];
+        for (size_t i = 0; i < t->n_nodes; i++) {
+                const TopoNode *n = &t->nodes[i];
+                const NodeTier *nt = tier_map_find(m->snapshot->map, n->id);
+                if (!nt)
+                        return -EINVAL;
                 r = sd_bus_message_append(reply, "(uiiis)", nt->node, nt->has_memory ? nt->adistance : -1,
-                                          nt->has_memory ? nt->tier : -1,
-                                          m->classification->topology->nodes[i].kernel_tier,
+                                          nt->has_memory ? nt->tier : -1, n->kernel_tier,
                                           nt->has_memory ? tier_reason_to_string(nt->reason) : "no-memory");
                 if (r < 0)
                         return r;
@@ -124,7 +161,7 @@ static int property_tiers(sd_bus *bus, const char *path, const char *interface, 
                           sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
         Manager *m = userdata;
-        const TierMap *map = m->classification->map;
+        const TierMap *map = m->snapshot->map;
         int r = sd_bus_message_open_container(reply, 'a', "(iiiau)");
         if (r < 0)
                 return r;
@@ -148,8 +185,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("Version", "s", property_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("KernelRelease", "s", property_kernel_release, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Mode", "s", property_mode, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("TierMapGeneration", "t", NULL, offsetof(Manager, generation),
-                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("TierMapGeneration", "t", property_generation, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Nodes", "a(uiiis)", property_nodes, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Tiers", "a(iiiau)", property_tiers, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD_WITH_ARGS("GetTopology", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", json), method_get_topology,
@@ -162,31 +198,8 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
-int manager_bus_connect(Manager *m)
+int manager_bus_add_object(Manager *m)
 {
-        int r = m->user_bus ? sd_bus_open_user(&m->bus) : sd_bus_open_system(&m->bus);
-        if (r < 0)
-                return log_error_errno(r, "Failed to connect to the %s bus: %m", m->user_bus ? "user" : "system");
-        r = sd_bus_add_object_vtable(m->bus, &m->bus_slot, TIERD_BUS_PATH, TIERD_BUS_INTERFACE, manager_vtable, m);
-        if (r < 0)
-                return log_error_errno(r, "Failed to publish %s: %m", TIERD_BUS_PATH);
-        r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
-        if (r < 0)
-                return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
-        r = sd_bus_request_name(m->bus, TIERD_BUS_NAME, 0);
-        if (r < 0)
-                return log_error_errno(r, "Failed to acquire the bus name %s: %m", TIERD_BUS_NAME);
-        return 0;
-}
-
-int manager_bus_emit_tier_map_changed(Manager *m)
-{
-        int r = sd_bus_emit_properties_changed(m->bus, TIERD_BUS_PATH, TIERD_BUS_INTERFACE, "TierMapGeneration",
-                                               "Nodes", "Tiers", "KernelRelease", NULL);
-        if (r < 0)
-                log_warning_errno(r, "Failed to emit PropertiesChanged: %m");
-        r = sd_bus_emit_signal(m->bus, TIERD_BUS_PATH, TIERD_BUS_INTERFACE, "TierMapChanged", "t", m->generation);
-        if (r < 0)
-                return log_warning_errno(r, "Failed to emit TierMapChanged: %m");
-        return 0;
+        return sd_bus_add_object_vtable(m->bus, &m->object_slot, TIERD_BUS_PATH, TIERD_BUS_INTERFACE, manager_vtable,
+                                        m);
 }

@@ -4,8 +4,5 @@
 #include "manager.h"
 #include "tierd-bus.h"
 
-
-/* Connect to the system (or user) bus, publish the object, take the name. */
-int manager_bus_connect(Manager *m);
-/* TierMapChanged(generation) and PropertiesChanged for the tier map properties. */
-int manager_bus_emit_tier_map_changed(Manager *m);
+/* Publish org.tierd.Manager1 on the manager's bus connection. */
+int manager_bus_add_object(Manager *m);

@@ -3,34 +3,54 @@
 
 #include "compare.h"
 
+static const char *default_dram_why(DefaultCause cause)
+{
+        switch (cause) {
+        case DEFAULT_CAUSE_NO_HMAT:
+                return "the firmware describes no HMAT";
+        case DEFAULT_CAUSE_NO_FIGURES:
+                return "HMAT has no CPU-initiator figures for it";
+        case DEFAULT_CAUSE_NO_REFERENCE:
+                return "no node with CPUs and memory has HMAT figures to compare it with";
+        case DEFAULT_CAUSE_REFERENCE_MISMATCH:
+                return "the 10% rule switched HMAT-based tiering off";
+        case DEFAULT_CAUSE_REFERENCE_ZERO:
+                return "a DRAM node's zero figures switched HMAT-based tiering off";
+        default:
+                return "HMAT-based tiering is off";
+        }
+}
+
 static int reference_warnings(const Topology *t, const TierMap *m, WarningList *out)
 {
         const Reference *ref = &m->reference;
 
+        int k = 0;
         if (ref->state == REFERENCE_MISMATCH)
-                return warning_list_add(
+                k = warning_list_add(
                         out, WARNING_HMAT_REFERENCE_MISMATCH, ref->culprit,
                         "node %d's %s (%u) differs from reference node %d's (%u) by more than 10%%: the kernel "
                         "switches HMAT-based tiering off and every node gets its default abstract distance",
                         ref->culprit, figure_name(ref->culprit_figure), ref->culprit_value[ref->culprit_figure],
                         ref->node, ref->figure[ref->culprit_figure]);
-        if (ref->state == REFERENCE_ZERO)
-                return warning_list_add(out, WARNING_HMAT_REFERENCE_ZERO, ref->culprit,
+        else if (ref->state == REFERENCE_ZERO)
+                k = warning_list_add(out, WARNING_HMAT_REFERENCE_ZERO, ref->culprit,
                                         "node %d has CPUs and memory but zero HMAT access1 figures: the kernel "
                                         "switches HMAT-based tiering off",
                                         ref->culprit);
+        if (k < 0)
+                return k;
 
-        /* CPU-less memory in the DRAM tier for lack of data is the case tierd exists for: say so per node. */
-        for (size_t i = 0; i < m->n_nodes; i++) {
-                const NodeTier *nt = &m->nodes[i];
-                if (!nt->has_memory || t->nodes[i].has_cpu || nt->reason != TIER_REASON_DEFAULT_DRAM)
+        /* CPU-less memory in the DRAM tier for lack of data is the case tierd exists for: say so per node, also
+         * (above all) when the reference check switched the whole algorithm off. */
+        for (size_t i = 0; i < t->n_nodes; i++) {
+                const TopoNode *n = &t->nodes[i];
+                const NodeTier *nt = tier_map_find(m, n->id);
+                if (!nt || !nt->has_memory || n->has_cpu || nt->reason != TIER_REASON_DEFAULT_DRAM)
                         continue;
-                int k = warning_list_add(out, WARNING_CPULESS_DEFAULT_DRAM, (int)nt->node,
+                k = warning_list_add(out, WARNING_CPULESS_DEFAULT_DRAM, (int)nt->node,
                                          "node %u has no CPUs but is treated as DRAM (tier %d): %s", nt->node, nt->tier,
-                                         nt->cause == DEFAULT_CAUSE_NO_HMAT ? "the firmware describes no HMAT"
-                                         : nt->cause == DEFAULT_CAUSE_NO_FIGURES
-                                                 ? "HMAT has no CPU-initiator figures for it"
-                                                 : "HMAT-based tiering is off");
+                                         default_dram_why(nt->cause));
                 if (k < 0)
                         return k;
         }
@@ -121,7 +141,9 @@ int compare_collect_warnings(const Topology *t, const TierMap *m, WarningList *o
         _cleanup_(alt_maps_done) AltMaps alt = {};
         for (size_t i = 0; i < t->n_nodes; i++) {
                 const TopoNode *n = &t->nodes[i];
-                const NodeTier *nt = &m->nodes[i];
+                const NodeTier *nt = tier_map_find(m, n->id);
+                if (!nt)
+                        continue;
                 if (!nt->has_memory) {
                         if (n->kernel_tier >= 0)
                                 k = warning_list_add(out, WARNING_KERNEL_DIFFERS, (int)n->id,

@@ -21,33 +21,6 @@ static int search_key(const Topology *t, size_t from, size_t to)
                (t->nodes[to].has_cpu ? PENALTY_FOR_NODE_WITH_CPUS : 0);
 }
 
-int demotion_next_best_node(const Topology *t, unsigned node, NodeMask *used, const int *node_load)
-{
-        const TopoNode *self = topology_find_node(t, node);
-        if (!self)
-                return -1;
-        size_t from = (size_t)(self - t->nodes);
-        if (!nodemask_test(used, node) && self->has_memory) {
-                nodemask_set(used, node);
-                return (int)node;
-        }
-
-        int best = -1, min_val = INT_MAX;
-        for (size_t i = 0; i < t->n_nodes; i++) {
-                const TopoNode *n = &t->nodes[i];
-                if (!n->has_memory || nodemask_test(used, n->id))
-                        continue;
-                int val = search_key(t, from, i) * (int)NODEMASK_MAX + node_load[n->id];
-                if (val < min_val) {
-                        min_val = val;
-                        best = (int)n->id;
-                }
-        }
-        if (best >= 0)
-                nodemask_set(used, (unsigned)best);
-        return best;
-}
-
 typedef struct Candidate {
         size_t pos;
         int key, load;
@@ -115,7 +88,7 @@ static void candidate_sorter_done(CandidateSorter *s)
         free(s->count);
 }
 
-int demotion_node_load(const Topology *t, int *node_load)
+static int demotion_node_load(const Topology *t, int *node_load)
 {
         /*
          * build_all_zonelists() zeroes node_load and builds every node's fallback list in turn, bumping the first
@@ -164,15 +137,24 @@ int demotion_establish(const Topology *t, TierMap *m)
         if (k < 0)
                 return k;
 
+        /* The search works on topology positions (SLIT rows are by position); map each to its tier entry. */
+        _cleanup_free_ NodeTier **at = calloc(MAX(t->n_nodes, (size_t)1), sizeof(NodeTier *));
+        if (!at)
+                return -ENOMEM;
+        for (size_t i = 0; i < t->n_nodes; i++) {
+                NodeTier *nt = tier_map_find_mutable(m, t->nodes[i].id);
+                at[i] = nt && nt->has_memory ? nt : NULL;
+        }
+
         CandidateSorter sorter;
         _cleanup_free_ Candidate *c = calloc(MAX(t->n_nodes, (size_t)1), sizeof(Candidate));
         if (!c || candidate_sorter_init(&sorter, t->n_nodes) < 0)
                 return -ENOMEM;
-        for (size_t i = 0; i < m->n_nodes; i++) {
-                NodeTier *nt = &m->nodes[i];
-                nt->demote_preferred = NODEMASK_EMPTY;
-                if (!nt->has_memory)
+        for (size_t i = 0; i < t->n_nodes; i++) {
+                NodeTier *nt = at[i];
+                if (!nt)
                         continue;
+                nt->demote_preferred = NODEMASK_EMPTY;
                 size_t g = 0;
                 while (g < m->n_tiers && m->tiers[g].id != nt->tier)
                         g++;
@@ -181,7 +163,7 @@ int demotion_establish(const Topology *t, TierMap *m)
 
                 size_t n = 0;
                 for (size_t j = 0; j < t->n_nodes; j++)
-                        if (m->nodes[j].has_memory && m->nodes[j].tier == m->tiers[g + 1].id)
+                        if (at[j] && at[j]->tier == m->tiers[g + 1].id)
                                 c[n++] = (Candidate){j, search_key(t, i, j), node_load[t->nodes[j].id]};
                 sort_candidates(c, n, &sorter);
                 for (size_t j = 0; j < n && distance_at(t, i, c[j].pos) == distance_at(t, i, c[0].pos); j++)
@@ -189,12 +171,13 @@ int demotion_establish(const Topology *t, TierMap *m)
         }
         candidate_sorter_done(&sorter);
 
-        /* Top tier: up to and including the slowest tier that holds a node with CPUs. */
+        /* Top tier: up to and including the slowest tier that holds a node with CPUs.  In 64 bits: the last
+         * adistance of the highest tier id is INT_MAX, one more would overflow. */
         m->top_tier_adistance = 0;
         for (size_t g = m->n_tiers; g-- > 0;) {
                 NodeMask with_cpus = nodemask_and(&m->tiers[g].nodes, &cpus);
                 if (!nodemask_empty(&with_cpus)) {
-                        m->top_tier_adistance = m->tiers[g].id * MEMTIER_CHUNK_SIZE + MEMTIER_CHUNK_SIZE - 1;
+                        m->top_tier_adistance = (int)(memtier_tier_start(m->tiers[g].id) + MEMTIER_CHUNK_SIZE - 1);
                         break;
                 }
         }
@@ -204,7 +187,7 @@ int demotion_establish(const Topology *t, TierMap *m)
         for (size_t g = 0; g < m->n_tiers; g++) {
                 lower = nodemask_andnot(&lower, &m->tiers[g].nodes);
                 m->tiers[g].lower_nodes = lower;
-                m->tiers[g].top_tier = m->tiers[g].id * MEMTIER_CHUNK_SIZE <= m->top_tier_adistance;
+                m->tiers[g].top_tier = memtier_tier_start(m->tiers[g].id) <= m->top_tier_adistance;
         }
         for (size_t i = 0; i < m->n_nodes; i++) {
                 NodeTier *nt = &m->nodes[i];

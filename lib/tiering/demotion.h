@@ -10,11 +10,3 @@
  * fallback = every memory node of every lower tier.  Pure.
  */
 int demotion_establish(const Topology *t, TierMap *m);
-
-/*
- * The kernel's find_next_best_node(): the memory node not in *used that is nearest to node, penalising
- * lower-numbered nodes and nodes with CPUs, ties broken by node_load.  Marks it used; -1 when none is left.
- */
-int demotion_next_best_node(const Topology *t, unsigned node, NodeMask *used, const int *node_load);
-/* node_load[] as the last build_all_zonelists() leaves it (NODEMASK_MAX entries). */
-int demotion_node_load(const Topology *t, int *node_load);

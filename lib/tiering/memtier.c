@@ -2,7 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "demotion.h"
 #include "memtier.h"
 
 TierMap *tier_map_free(TierMap *m)
@@ -11,6 +10,7 @@ TierMap *tier_map_free(TierMap *m)
                 return NULL;
         free(m->nodes);
         free(m->tiers);
+        free(m->overrides);
         free(m);
         return NULL;
 }
@@ -179,7 +179,9 @@ static void classify_node(const TopoNode *n, const TierOptions *o, const Referen
 
         const TierOverride *ov = find_override(o, n->id);
         if (ov) {
-                nt->adistance = ov->by_tier ? ov->value * MEMTIER_CHUNK_SIZE + MEMTIER_CHUNK_SIZE / 2 : ov->value;
+                /* A tier id means the middle of its chunk; config.c bounds ids so that this fits an int. */
+                nt->adistance = ov->by_tier ? (int)(memtier_tier_start(ov->value) + MEMTIER_CHUNK_SIZE / 2)
+                                            : ov->value;
                 nt->reason = TIER_REASON_OVERRIDE;
         }
         nt->tier = memtier_tier_of(nt->adistance);
@@ -212,8 +214,9 @@ static int group_tiers(const Topology *t, TierMap *m)
                 g->adistance_min = MIN(g->adistance_min, nt->adistance);
                 g->adistance_max = MAX(g->adistance_max, nt->adistance);
                 nodemask_set(&g->nodes, nt->node);
-                g->mem_total_kb += t->nodes[i].mem_total_kb;
-                g->mem_free_kb += t->nodes[i].mem_free_kb;
+                const TopoNode *n = topology_find_node(t, nt->node);
+                g->mem_total_kb += n->mem_total_kb;
+                g->mem_free_kb += n->mem_free_kb;
         }
         qsort(m->tiers, m->n_tiers, sizeof(TierGroup), cmp_tier_group);
         return 0;
@@ -228,6 +231,13 @@ int tier_map_compute(const Topology *t, const TierOptions *options, TierMap **re
         if (!m)
                 return -ENOMEM;
         m->options = *o;
+        if (o->n_overrides > 0) {
+                m->overrides = calloc(o->n_overrides, sizeof(TierOverride));
+                if (!m->overrides)
+                        return -ENOMEM;
+                memcpy(m->overrides, o->overrides, o->n_overrides * sizeof(TierOverride));
+        }
+        m->options.overrides = m->overrides;
         m->nodes = calloc(MAX(t->n_nodes, (size_t)1), sizeof(NodeTier));
         if (!m->nodes)
                 return -ENOMEM;
@@ -245,20 +255,29 @@ int tier_map_compute(const Topology *t, const TierOptions *options, TierMap **re
         int k = group_tiers(t, m);
         if (k < 0)
                 return k;
-        k = demotion_establish(t, m);
-        if (k < 0)
-                return k;
 
         *ret = TAKE_PTR(m);
         return 0;
 }
 
+NodeTier *tier_map_find_mutable(TierMap *m, unsigned node)
+{
+        size_t lo = 0, hi = m->n_nodes;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (m->nodes[mid].node == node)
+                        return &m->nodes[mid];
+                if (m->nodes[mid].node < node)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return NULL;
+}
+
 const NodeTier *tier_map_find(const TierMap *m, unsigned node)
 {
-        for (size_t i = 0; i < m->n_nodes; i++)
-                if (m->nodes[i].node == node)
-                        return &m->nodes[i];
-        return NULL;
+        return tier_map_find_mutable((TierMap *)m, node);
 }
 
 const TierGroup *tier_map_find_tier(const TierMap *m, int id)

@@ -18,6 +18,12 @@
 #define MEMTIER_ADISTANCE_DRAM ((4 * MEMTIER_CHUNK_SIZE) + (MEMTIER_CHUNK_SIZE >> 1)) /* 576 -> tier 4 */
 #define MEMTIER_DEFAULT_DAX_ADISTANCE (MEMTIER_ADISTANCE_DRAM * 5)                    /* 2880 -> tier 22 */
 
+/* The first adistance of a tier, in 64 bits: tier ids near INT_MAX >> 7 would overflow an int otherwise. */
+static inline int64_t memtier_tier_start(int tier)
+{
+        return (int64_t)tier * MEMTIER_CHUNK_SIZE;
+}
+
 static inline int memtier_tier_of(int adistance)
 {
         /* round_down() then >> CHUNK_BITS, as the kernel does it on an int: floor for negative values too. */
@@ -81,7 +87,7 @@ typedef struct TierOptions {
         bool arith32;
         /* With TIER_MODEL_LEGACY: dax/kmem nodes use HMAT figures from 6.7 on, the fixed 2880 before. */
         bool legacy_kmem_hmat;
-        const TierOverride *overrides;
+        const TierOverride *overrides; /* tier_map_compute() keeps its own copy */
         size_t n_overrides;
 } TierOptions;
 
@@ -110,20 +116,25 @@ typedef struct TierGroup {
 } TierGroup;
 
 typedef struct TierMap {
-        TierOptions options;
+        TierOptions options; /* options.overrides points at the map's own copy */
+        TierOverride *overrides;
         Reference reference;
-        NodeTier *nodes; /* one per online node, in Topology order */
+        NodeTier *nodes; /* one per online node, ascending node id; look nodes up with tier_map_find() */
         size_t n_nodes;
         TierGroup *tiers; /* ascending id */
         size_t n_tiers;
-        int top_tier_adistance; /* the kernel's top_tier_adistance: tiers starting at or below it are top tier */
+        /* The kernel's top_tier_adistance: tiers starting at or below it are top tier.  Set, with the demotion
+         * targets, by demotion_establish(). */
+        int top_tier_adistance;
 } TierMap;
 
 TierMap *tier_map_free(TierMap *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(TierMap *, tier_map_free);
 
+/* Abstract distances and tiers; demotion targets are left empty for demotion_establish(). */
 int tier_map_compute(const Topology *t, const TierOptions *options, TierMap **ret);
 const NodeTier *tier_map_find(const TierMap *m, unsigned node);
+NodeTier *tier_map_find_mutable(TierMap *m, unsigned node);
 const TierGroup *tier_map_find_tier(const TierMap *m, int id);
 
 /* Building blocks, exported for explain and tests. */

@@ -1,61 +1,128 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdlib.h>
+#include <string.h>
 
 #include "tierdiff.h"
 
-static const NodeTier *memory_node(const TierMap *m, unsigned node)
+/* The published view of one node; absent nodes are all "none". */
+typedef struct NodeView {
+        bool online, memory;
+        int adistance, tier, kernel_tier;
+        TierReason reason;
+        DefaultCause cause;
+        bool top_tier;
+        NodeMask preferred, fallback;
+} NodeView;
+
+static NodeView view_of(const Snapshot *s, unsigned id)
 {
-        const NodeTier *nt = m ? tier_map_find(m, node) : NULL;
-        return nt && nt->has_memory ? nt : NULL;
+        NodeView v = {.adistance = -1, .tier = -1, .kernel_tier = -1};
+        const TopoNode *n = s ? topology_find_node(s->topology, id) : NULL;
+        const NodeTier *nt = s ? tier_map_find(s->map, id) : NULL;
+        if (!n || !nt)
+                return v;
+        v.online = true;
+        v.kernel_tier = n->kernel_tier;
+        if (!nt->has_memory)
+                return v;
+        v.memory = true;
+        v.adistance = nt->adistance;
+        v.tier = nt->tier;
+        v.reason = nt->reason;
+        v.cause = nt->cause;
+        v.top_tier = nt->top_tier;
+        v.preferred = nt->demote_preferred;
+        v.fallback = nt->demote_fallback;
+        return v;
 }
 
-static int push(NodeChange **v, size_t *n, size_t *allocated, NodeChange c)
+static unsigned fields_changed(const NodeView *a, const NodeView *b)
 {
-        if (GREEDY_REALLOC(*v, *allocated, *n + 1) < 0)
+        unsigned f = 0;
+        if (a->online != b->online)
+                f |= NODE_FIELD_ONLINE;
+        if (a->memory != b->memory)
+                f |= NODE_FIELD_MEMORY;
+        if (a->adistance != b->adistance)
+                f |= NODE_FIELD_ADISTANCE;
+        if (a->tier != b->tier)
+                f |= NODE_FIELD_TIER;
+        if (a->reason != b->reason || a->cause != b->cause)
+                f |= NODE_FIELD_REASON;
+        if (a->kernel_tier != b->kernel_tier)
+                f |= NODE_FIELD_KERNEL_TIER;
+        if (!nodemask_equal(&a->preferred, &b->preferred) || !nodemask_equal(&a->fallback, &b->fallback))
+                f |= NODE_FIELD_DEMOTION;
+        if (a->top_tier != b->top_tier)
+                f |= NODE_FIELD_TOP_TIER;
+        return f;
+}
+
+static NodeChangeKind kind_of(const NodeView *a, const NodeView *b)
+{
+        if (!a->memory && b->memory)
+                return NODE_CHANGE_ADDED;
+        if (a->memory && !b->memory)
+                return NODE_CHANGE_REMOVED;
+        if (a->memory && a->tier != b->tier)
+                return NODE_CHANGE_MOVED;
+        return NODE_CHANGE_UPDATED;
+}
+
+void snapshot_diff_done(SnapshotDiff *d)
+{
+        free(d->changes);
+        *d = (SnapshotDiff){};
+}
+
+static int push(SnapshotDiff *d, size_t *allocated, NodeChange c)
+{
+        if (GREEDY_REALLOC(d->changes, *allocated, d->n_changes + 1) < 0)
                 return -ENOMEM;
-        (*v)[(*n)++] = c;
+        d->changes[d->n_changes++] = c;
         return 0;
 }
 
-int tier_map_diff(const TierMap *old, const TierMap *new, NodeChange **ret, size_t *ret_n)
+int snapshot_diff(const Snapshot *old, const Snapshot *new, SnapshotDiff *ret)
 {
-        _cleanup_free_ NodeChange *v = NULL;
-        size_t n = 0, allocated = 0;
+        _cleanup_(snapshot_diff_done) SnapshotDiff d = {};
+        size_t allocated = 0;
+        const Topology *a = old ? old->topology : NULL, *b = new->topology;
+
+        const char *ra = a ? a->kernel_release : NULL, *rb = b->kernel_release;
+        d.kernel_release = a && !(ra == rb || (ra && rb && strcmp(ra, rb) == 0));
 
         /* Both node lists are ascending: walk the union of ids. */
-        size_t i = 0, j = 0, n_old = old ? old->n_nodes : 0;
-        while (i < n_old || j < new->n_nodes) {
+        size_t i = 0, j = 0, n_old = a ? a->n_nodes : 0;
+        while (i < n_old || j < b->n_nodes) {
                 unsigned id;
-                if (j >= new->n_nodes || (i < n_old && old->nodes[i].node < new->nodes[j].node))
-                        id = old->nodes[i++].node;
-                else if (i >= n_old || new->nodes[j].node < old->nodes[i].node)
-                        id = new->nodes[j++].node;
+                if (j >= b->n_nodes || (i < n_old && a->nodes[i].id < b->nodes[j].id))
+                        id = a->nodes[i++].id;
+                else if (i >= n_old || b->nodes[j].id < a->nodes[i].id)
+                        id = b->nodes[j++].id;
                 else {
-                        id = new->nodes[j].node;
+                        id = b->nodes[j].id;
                         i++, j++;
                 }
-                const NodeTier *a = memory_node(old, id), *b = memory_node(new, id);
+                NodeView va = view_of(old, id), vb = view_of(new, id);
+                unsigned fields = fields_changed(&va, &vb);
+                if (fields == 0)
+                        continue;
                 NodeChange c = {
+                        .kind = kind_of(&va, &vb),
                         .node = id,
-                        .old_tier = a ? a->tier : -1,
-                        .new_tier = b ? b->tier : -1,
-                        .old_adistance = a ? a->adistance : -1,
-                        .new_adistance = b ? b->adistance : -1,
+                        .fields = fields,
+                        .old_tier = va.tier,
+                        .new_tier = vb.tier,
+                        .old_adistance = va.adistance,
+                        .new_adistance = vb.adistance,
+                        .old_kernel_tier = va.kernel_tier,
+                        .new_kernel_tier = vb.kernel_tier,
                 };
-                if (!a && !b)
-                        continue;
-                if (!a)
-                        c.kind = NODE_CHANGE_ADDED;
-                else if (!b)
-                        c.kind = NODE_CHANGE_REMOVED;
-                else if (a->tier != b->tier || a->adistance != b->adistance)
-                        c.kind = NODE_CHANGE_MOVED;
-                else
-                        continue;
-                if (push(&v, &n, &allocated, c) < 0)
+                if (push(&d, &allocated, c) < 0)
                         return -ENOMEM;
         }
-        *ret = TAKE_PTR(v);
-        *ret_n = n;
+        *ret = d;
+        d = (SnapshotDiff){};
         return 0;
 }

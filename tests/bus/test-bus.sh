@@ -155,13 +155,21 @@ check "tierd exits 0 on SIGTERM" test "$rc" -eq 0
 check "numa_balancing restored on SIGTERM" test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 1
 check "the journal-less log names the restored knob" grep -q "Restored kernel knob numa_balancing" "$tmp/tierd.log"
 
-# A fatal error after the knobs were set (no bus to serve on) still restores them.
+# Without a bus to serve on, tierd stops before it changes anything.
 printf '[Daemon]\nMode=kernel\n[Kernel]\nNumaBalancing=off\n' >"$tmp/tierd.conf"
 DBUS_SESSION_BUS_ADDRESS=unix:path=$tmp/no-such-bus "$tierd" --root "$root" --user --config "$tmp/tierd.conf" \
-        2>"$tmp/fatal.log" && rc=0 || rc=$?
+        2>"$tmp/nobus.log" && rc=0 || rc=$?
 check "tierd fails without a bus" test "$rc" -ne 0
+check "without a bus it changed no knob" test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 1
+check "without a bus it logged no knob change" bash -c "! grep -q 'Set kernel knob' '$tmp/nobus.log'"
+
+# A fatal error after the knobs were set (a tree whose knobs exist but whose nodes do not) still restores them.
+mkdir -p "$tmp/nonodes/proc/sys/kernel"
+echo 1 >"$tmp/nonodes/proc/sys/kernel/numa_balancing"
+"$tierd" --root "$tmp/nonodes" --user --config "$tmp/tierd.conf" 2>"$tmp/fatal.log" && rc=0 || rc=$?
+check "tierd fails on a tree without nodes" test "$rc" -ne 0
 check "it set numa_balancing to 0 first" grep -q "Set kernel knob numa_balancing" "$tmp/fatal.log"
-check "numa_balancing restored after the fatal error" test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 1
+check "numa_balancing restored after the fatal error" test "$(cat "$tmp/nonodes/proc/sys/kernel/numa_balancing")" = 1
 
 # SIGINT is an exit like SIGTERM.
 "$tierd" --root "$root" --user --config "$tmp/tierd.conf" 2>"$tmp/int.log" &
@@ -203,6 +211,28 @@ printf '[Daemon]\nMod=observe\n' >"$tmp/tierd.conf"
 "$tierd" --root "$root" --user --config "$tmp/tierd.conf" 2>"$tmp/start.log" && rc=0 || rc=$?
 check "tierd refuses to start on a bad configuration" test "$rc" -ne 0
 check "the refusal names FILE:LINE" grep -q "tierd.conf:2" "$tmp/start.log"
+
+# A second instance while one runs: it cannot take the name, so it must leave the first one's knobs and its
+# record of the originals alone.
+printf '[Daemon]\nMode=kernel\n[Kernel]\nNumaBalancing=both\n' >"$tmp/tierd.conf"
+start_instance
+first_pid=$tierd_pid
+check "the first instance set numa_balancing to 3" test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 3
+printf '[Daemon]\nMode=kernel\n[Kernel]\nNumaBalancing=off\n' >"$tmp/second.conf"
+RUNTIME_DIRECTORY=$tmp/run "$tierd" --root "$root" --user --config "$tmp/second.conf" 2>"$tmp/second.log" &&
+        rc=0 || rc=$?
+check "a second instance refuses to run" test "$rc" -ne 0
+check "the second instance says another tierd runs" grep -q "Another tierd" "$tmp/second.log"
+check "the second instance left numa_balancing at the first one's 3" \
+        test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 3
+check "the first instance's record of the original is intact" grep -qx "numa_balancing=1" "$tmp/run/saved-knobs"
+
+# Losing the bus: tierd must not run on unreachable, it exits non-zero with the knobs restored.
+kill -TERM "${pids[0]}"
+wait "$first_pid" && rc=0 || rc=$?
+check "tierd exits non-zero when the bus goes away" test "$rc" -ne 0
+check "it says it lost the bus" grep -q "Lost the connection" "$tmp/crash.log"
+check "numa_balancing restored after losing the bus" test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 1
 
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -87,7 +87,7 @@ TEST(burst_of_uevents_is_one_rescan)
         ASSERT_OK(manager_new(&o, &m));
         ASSERT_OK(manager_start(m, &o));
         ASSERT_TRUE(m->monitor_source); /* the monitor works under umockdev */
-        ASSERT_EQ(m->generation, 1);
+        ASSERT_EQ(m->snapshot->generation, 1);
         ASSERT_EQ(m->rescans, 1);
 
         /* Hot-add: the tree gains node 2 with slower memory, then the kernel's burst of uevents. */
@@ -146,8 +146,8 @@ TEST(burst_of_uevents_is_one_rescan)
                 ASSERT_TRUE(sd_event_run(m->event, 30000) >= 0);
         ASSERT_EQ(m->uevents, burst);
         ASSERT_EQ(m->rescans, 2); /* one rescan for the whole burst */
-        ASSERT_EQ(m->generation, 2);
-        const NodeTier *nt = tier_map_find(m->classification->map, 2);
+        ASSERT_EQ(m->snapshot->generation, 2);
+        const NodeTier *nt = tier_map_find(m->snapshot->map, 2);
         ASSERT_TRUE(nt && nt->has_memory);
         /* 576 * 800 / 200 = 2304; 2304 * 40960 / 4096 = 23040 -> tier 180 */
         ASSERT_EQ(nt->adistance, 23040);
