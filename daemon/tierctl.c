@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,19 @@
 #include "tierd-bus.h"
 #include "output.h"
 #include "parse.h"
+
+/* Verbs return this for a command line that is wrong (exit status 2), any other negative errno for a failure (1). */
+#define USAGE_ERROR INT_MIN
+
+_printf_(1, 2) static int usage_error(const char *format, ...)
+{
+        va_list ap;
+        va_start(ap, format);
+        vfprintf(stderr, format, ap);
+        va_end(ap);
+        fputs(" See 'tierctl --help'.\n", stderr);
+        return USAGE_ERROR;
+}
 
 static const char *arg_root = NULL; /* NULL: the live system, through the daemon where a verb needs it */
 static bool arg_json = false;
@@ -54,6 +68,8 @@ static int parse_argv(int argc, char *argv[])
         while ((c = getopt_long(argc, argv, "r:jh", options, NULL)) >= 0)
                 switch (c) {
                 case 'r':
+                        if (!*optarg)
+                                return usage_error("--root needs a directory (use / for the live system).");
                         arg_root = optarg;
                         break;
                 case 'j':
@@ -100,8 +116,8 @@ static bool daemon_absent(const sd_bus_error *e, int r)
 static int bus_connect(sd_bus **ret)
 {
         if (arg_root)
-                return log_error_errno(-EINVAL, "--root works with classify and explain only; the other verbs ask "
-                                                "the running tierd.");
+                return usage_error("--root works with classify and explain only; the other verbs ask the running "
+                                   "tierd.");
         int r = arg_user ? sd_bus_open_user(ret) : sd_bus_open_system(ret);
         if (r == -ENOENT || r == -ECONNREFUSED)
                 return log_error_errno(-ESRCH, "tierd is not running (no %s bus to reach it on).",
@@ -207,7 +223,7 @@ static int verb_status(int argc, char *argv[])
 {
         (void)argv;
         if (argc != 1)
-                return log_error_errno(-EINVAL, "status takes no arguments.");
+                return usage_error("status takes no arguments.");
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         json_object *topology = NULL;
         int r = fetch_topology(&bus, &topology);
@@ -264,7 +280,7 @@ static int verb_tiers(int argc, char *argv[])
 {
         (void)argv;
         if (argc != 1)
-                return log_error_errno(-EINVAL, "tiers takes no arguments.");
+                return usage_error("tiers takes no arguments.");
         json_object *topology = NULL, *tiers = NULL;
         int r = fetch_topology(NULL, &topology);
         if (r < 0)
@@ -294,7 +310,7 @@ static int verb_nodes(int argc, char *argv[])
 {
         (void)argv;
         if (argc != 1)
-                return log_error_errno(-EINVAL, "nodes takes no arguments.");
+                return usage_error("nodes takes no arguments.");
         json_object *topology = NULL, *nodes = NULL, *warnings = NULL;
         int r = fetch_topology(NULL, &topology);
         if (r < 0)
@@ -323,10 +339,10 @@ static int verb_nodes(int argc, char *argv[])
         return 0;
 }
 
-static int verb_simple_call(const char *method, int argc)
+static int verb_simple_call(const char *verb, const char *method, int argc)
 {
         if (argc != 1)
-                return log_error_errno(-EINVAL, "%s takes no arguments.", method);
+                return usage_error("%s takes no arguments.", verb);
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         int r = bus_connect(&bus);
         if (r < 0)
@@ -342,20 +358,20 @@ static int verb_simple_call(const char *method, int argc)
 static int verb_reload(int argc, char *argv[])
 {
         (void)argv;
-        return verb_simple_call("Reload", argc);
+        return verb_simple_call("reload", "Reload", argc);
 }
 
 static int verb_rescan(int argc, char *argv[])
 {
         (void)argv;
-        return verb_simple_call("Rescan", argc);
+        return verb_simple_call("rescan", "Rescan", argc);
 }
 
 static int verb_classify(int argc, char *argv[])
 {
         (void)argv;
         if (argc != 1)
-                return log_error_errno(-EINVAL, "classify takes no arguments.");
+                return usage_error("classify takes no arguments.");
 
         _cleanup_(snapshot_unrefp) Snapshot *c = NULL;
         int r = load(&c);
@@ -379,10 +395,10 @@ static int verb_classify(int argc, char *argv[])
 static int verb_explain(int argc, char *argv[])
 {
         if (argc != 2)
-                return log_error_errno(-EINVAL, "explain takes exactly one node number.");
+                return usage_error("explain takes exactly one node number.");
         int node;
         if (parse_int(argv[1], &node) < 0 || node < 0)
-                return log_error_errno(-EINVAL, "Invalid node number '%s'.", argv[1]);
+                return usage_error("Invalid node number '%s'.", argv[1]);
 
         _cleanup_free_ char *text = NULL;
         if (!arg_root) {
@@ -451,8 +467,10 @@ int main(int argc, char *argv[])
                 return 2;
         }
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                if (strcmp(argv[optind], verbs[i].name) == 0)
-                        return verbs[i].run(argc - optind, argv + optind) < 0 ? 1 : 0;
+                if (strcmp(argv[optind], verbs[i].name) == 0) {
+                        r = verbs[i].run(argc - optind, argv + optind);
+                        return r == USAGE_ERROR ? 2 : r < 0 ? 1 : 0;
+                }
         log_error("Unknown command '%s'. See 'tierctl --help'.", argv[optind]);
         return 2;
 }

@@ -43,6 +43,9 @@ static int parse_argv(int argc, char *argv[])
         while ((c = getopt_long(argc, argv, "r:c:h", options, NULL)) >= 0)
                 switch (c) {
                 case 'r':
+                        if (!*optarg)
+                                return log_error_errno(-EINVAL, "--root needs a directory (use / for the live "
+                                                                "system).");
                         arg_root = optarg;
                         break;
                 case 'c':
