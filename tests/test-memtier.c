@@ -3,7 +3,10 @@
 #include <errno.h>
 
 #include "demotion.h"
+#include "explain.h"
 #include "memtier.h"
+#include "output.h"
+#include "snapshot.h"
 #include "topo-builder.h"
 
 static const NodeTier *compute(Topology *t, const TierOptions *o, TierMap **m, unsigned node)
@@ -259,6 +262,57 @@ TEST(overrides)
         ASSERT_EQ(m->n_tiers, 3);
 }
 
+/* The map must own its overrides: the configuration they came from may be freed while the map lives on. */
+TEST(overrides_are_copied)
+{
+        _cleanup_(topology_freep) Topology *t = topology_new();
+        _cleanup_(tier_map_freep) TierMap *m = NULL;
+        add_node(t, 0, true, true);
+        TierOverride *ov = calloc(1, sizeof(TierOverride));
+        ASSERT_TRUE(ov);
+        *ov = (TierOverride){.node = 0, .by_tier = true, .value = 9};
+        TierOptions o = {.overrides = ov, .n_overrides = 1};
+        compute(t, &o, &m, 0);
+        free(ov);
+        ASSERT_TRUE(m->options.overrides != ov);
+        ASSERT_EQ(m->options.n_overrides, 1);
+        ASSERT_EQ(m->options.overrides[0].value, 9);
+}
+
+/*
+ * The highest documented tier (Tier=16777215, the largest id whose middle still fits an int) and an HMAT-derived
+ * adistance just below INT_MAX: tier starts and ends, the top-tier boundary and explain's ranges are at INT_MAX.
+ * Under UBSan (the asan test setup) any signed overflow on the way aborts the test.
+ */
+TEST(largest_tier_ids)
+{
+        Topology *t = topology_new();
+        ASSERT_TRUE(t);
+        add_node(t, 0, true, true);
+        add_node(t, 1, false, true);
+        set_hmat(t, 0, 1, 1, 1, 1);
+        /* 576 * 7456540 / 2 * 2 / 2 = 288 * 7456540 = 2147483520 = 16777215 * 128: the last tier's first adistance */
+        set_hmat(t, 1, 3728270, 3728270, 1, 1);
+        const TierOverride ov[] = {{.node = 0, .by_tier = true, .value = 16777215}};
+        TierOptions o = {.overrides = ov, .n_overrides = 1};
+        _cleanup_(snapshot_unrefp) Snapshot *s = NULL;
+        ASSERT_OK(snapshot_new(t, &o, &s));
+        const NodeTier *n0 = tier_map_find(s->map, 0), *n1 = tier_map_find(s->map, 1);
+        ASSERT_EQ(n0->adistance, 2147483584); /* 16777215 * 128 + 64 */
+        ASSERT_EQ(n0->tier, 16777215);
+        ASSERT_EQ(n1->adistance, 2147483520);
+        ASSERT_EQ(n1->tier, 16777215);
+        ASSERT_EQ(s->map->top_tier_adistance, 2147483647);
+        ASSERT_TRUE(n0->top_tier && n1->top_tier);
+        for (unsigned node = 0; node <= 1; node++) {
+                _cleanup_free_ char *text = NULL;
+                ASSERT_OK(explain_node(s, node, &text));
+                ASSERT_TRUE(strstr(text, "covers adistance 2147483520..2147483647"));
+        }
+        _cleanup_free_ char *json = NULL;
+        ASSERT_OK(output_classification_json_string(s, &json));
+}
+
 TEST(legacy_kernel_model)
 {
         _cleanup_(topology_freep) Topology *t = topology_new();
@@ -320,6 +374,6 @@ TESTS_MAIN(TEST_ENTRY(reference_node_gets_dram_distance), TEST_ENTRY(ten_percent
            TEST_ENTRY(hbm_faster_than_dram), TEST_ENTRY(cpuless_node_without_figures_is_dram),
            TEST_ENTRY(no_hmat_at_all), TEST_ENTRY(dax_kmem_without_hmat), TEST_ENTRY(dax_kmem_with_hmat_uses_figures),
            TEST_ENTRY(kmem_inside_dram_node_stays_dram), TEST_ENTRY(reference_zero_switches_algorithm_off),
-           TEST_ENTRY(no_cpu_node_with_figures), TEST_ENTRY(formula_64_and_32_bit), TEST_ENTRY(overrides),
+           TEST_ENTRY(no_cpu_node_with_figures), TEST_ENTRY(formula_64_and_32_bit), TEST_ENTRY(overrides), TEST_ENTRY(overrides_are_copied), TEST_ENTRY(largest_tier_ids),
            TEST_ENTRY(legacy_kernel_model), TEST_ENTRY(memoryless_node_has_no_tier),
            TEST_ENTRY(memory_types_by_exact_adistance))
