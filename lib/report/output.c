@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "utf8.h"
 
 static void json_object_putp(json_object **j)
 {
@@ -37,6 +38,15 @@ static int push(json_object *a, json_object *v)
                 return -ENOMEM;
         }
         return 0;
+}
+
+/* Text that came from a file: JSON has to be UTF-8 (and D-Bus refuses anything else), so escape what is not. */
+static json_object *text_json(const char *s)
+{
+        if (utf8_is_valid(s))
+                return json_object_new_string(s);
+        _cleanup_free_ char *escaped = utf8_escape_invalid(s);
+        return escaped ? json_object_new_string(escaped) : NULL;
 }
 
 static json_object *nodemask_json(const NodeMask *m)
@@ -85,7 +95,7 @@ static int node_json(const Snapshot *c, const TopoNode *n, json_object **ret)
                 return -ENOMEM;
 
         TRY(add(o, "node", json_object_new_int((int)n->id)));
-        TRY(add(o, "cpus", json_object_new_string(n->cpulist ?: "")));
+        TRY(add(o, "cpus", text_json(n->cpulist ?: "")));
         TRY(add(o, "has_cpu", json_object_new_boolean(n->has_cpu)));
         TRY(add(o, "has_memory", json_object_new_boolean(n->has_memory)));
         if (n->has_meminfo) {
@@ -195,7 +205,7 @@ int output_classification_json(const Snapshot *c, json_object **ret)
         if (!kernel)
                 return -ENOMEM;
         if (t->kernel_release)
-                TRY(add(kernel, "release", json_object_new_string(t->kernel_release)));
+                TRY(add(kernel, "release", text_json(t->kernel_release)));
         else
                 TRY(add_null(kernel, "release"));
         if (t->numa_balancing >= 0)
@@ -247,7 +257,7 @@ int output_classification_json(const Snapshot *c, json_object **ret)
                         TRY(add(o, "node", json_object_new_int(w->node)));
                 else
                         TRY(add_null(o, "node"));
-                TRY(add(o, "message", json_object_new_string(w->message)));
+                TRY(add(o, "message", text_json(w->message)));
                 TRY(push(warnings, TAKE_PTR(o)));
         }
         TRY(add(root, "warnings", TAKE_PTR(warnings)));

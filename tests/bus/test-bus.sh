@@ -119,6 +119,40 @@ check "PropertiesChanged was signalled" grep -q "member=PropertiesChanged" "$tmp
 call Rescan >/dev/null
 check "an unchanged rescan keeps the generation" test "$(prop TierMapGeneration)" = "t 2"
 
+# A kernel change visible only in the kernel's tier (node 2's memory_tier86 -> 4 in the tree, our tier stays) and
+# then an adistance change within the same tier are published too: a new generation each.
+mkdir -p "$root/sys/devices/virtual/memory_tiering"
+gen=$(prop TierMapGeneration | cut -d' ' -f2)
+tiering=$root/sys/devices/virtual/memory_tiering
+printf '0-1\n' >"$tiering/memory_tier4/nodelist"
+mkdir -p "$tiering/memory_tier195" && printf '2\n' >"$tiering/memory_tier195/nodelist"
+call Rescan >/dev/null
+check "a kernel-tier-only change moves the generation" test "$(prop TierMapGeneration)" = "t $((gen + 1))"
+check "Nodes shows the kernel's new tier for node 2" grep -q '2 24961 195 195 "hmat"' <<<"$(prop Nodes)"
+for f in read_latency write_latency; do echo 601 >"$root/sys/devices/system/node/node2/access1/initiators/$f"; done
+call Rescan >/dev/null
+check "an adistance change within a tier moves the generation" test "$(prop TierMapGeneration)" = "t $((gen + 2))"
+check "it is logged as a change within the tier, not a move to the same tier" \
+        grep -q "Node 2 stays in tier 195, abstract distance 24961 -> 25002" "$tmp/tierd.log"
+check "no record claims a move from a tier to itself" bash -c "! grep -q 'from tier \([0-9]*\) to tier \1 ' '$tmp/tierd.log'"
+
+# Text read from files is not always UTF-8: a kernel release with a stray byte and a terminal escape must not
+# stop the replies (sd-bus refuses invalid UTF-8, and the caller would time out).
+printf '6.12.0-\377\033[31mtest\n' >"$root/proc/sys/kernel/osrelease"
+call Rescan >/dev/null
+out=$(timeout 10 busctl --user --timeout=5 get-property org.tierd.Manager1 /org/tierd/Manager1 org.tierd.Manager1 \
+        KernelRelease 2>&1) && rc=0 || rc=$?
+check "KernelRelease answers for a release that is not UTF-8" test "$rc" -eq 0
+check "KernelRelease is escaped" grep -qF '6.12.0-\\xff\\x1b[31mtest' <<<"$out"
+timeout 10 "$tierctl" --user status >"$tmp/status-utf8.txt" 2>&1 && rc=0 || rc=$?
+check "tierctl status answers for a release that is not UTF-8" test "$rc" -eq 0
+check "tierctl status shows no raw escape byte" bash -c "! grep -q $'\x1b' '$tmp/status-utf8.txt'"
+out=$(timeout 10 busctl --user --timeout=5 call org.tierd.Manager1 /org/tierd/Manager1 org.tierd.Manager1 \
+        GetTopology 2>&1) && rc=0 || rc=$?
+check "GetTopology answers for a release that is not UTF-8" test "$rc" -eq 0
+timeout 10 "$tierctl" --user explain 2 >/dev/null 2>&1 && rc=0 || rc=$?
+check "Explain answers for a release that is not UTF-8" test "$rc" -eq 0
+
 # Reload(): a bad file is rejected with FILE:LINE and the old configuration stays.
 printf '[Daemon]\nMode=sometimes\n' >"$tmp/tierd.conf"
 out=$(call Reload 2>&1) && rc=0 || rc=$?
