@@ -125,6 +125,7 @@ mkdir -p "$root/sys/devices/virtual/memory_tiering"
 gen=$(prop TierMapGeneration | cut -d' ' -f2)
 tiering=$root/sys/devices/virtual/memory_tiering
 printf '0-1\n' >"$tiering/memory_tier4/nodelist"
+printf '3\n' >"$tiering/memory_tier86/nodelist"
 mkdir -p "$tiering/memory_tier195" && printf '2\n' >"$tiering/memory_tier195/nodelist"
 call Rescan >/dev/null
 check "a kernel-tier-only change moves the generation" test "$(prop TierMapGeneration)" = "t $((gen + 1))"
