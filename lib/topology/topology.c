@@ -5,6 +5,7 @@
 
 #include "parse.h"
 #include "topology.h"
+#include "utf8.h"
 
 Topology *topology_new(void)
 {
@@ -118,7 +119,8 @@ int topology_node_set_distances(TopoNode *n, const uint32_t *row, size_t len)
 
 int topology_set_kernel_release(Topology *t, const char *release)
 {
-        char *s = strdup(release);
+        /* Free text from a file: it ends up in messages, JSON and on D-Bus, so keep it printable UTF-8. */
+        char *s = utf8_escape_invalid(release);
         if (!s)
                 return -ENOMEM;
         free(t->kernel_release);
