@@ -17,16 +17,6 @@ void log_set_max_level(int level)
         max_level = level;
 }
 
-int log_get_max_level(void)
-{
-        return max_level;
-}
-
-void log_set_journal(bool journal)
-{
-        use_journal = journal;
-}
-
 /* systemd sets JOURNAL_STREAM=dev:ino for the stream it connected to stderr. */
 static bool stderr_is_journal(void)
 {
@@ -111,21 +101,4 @@ int log_struct_internal(int level, const char *file, int line, const char *func,
                 iov[n++] = (struct iovec){(void *)fields[i], strlen(fields[i])};
         sd_journal_sendv(iov, (int)n);
         return 0;
-}
-
-int log_level_from_string(const char *s)
-{
-        static const char *const names[] = {"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"};
-        for (int i = 0; i < (int)ELEMENTSOF(names); i++)
-                if (strcmp(s, names[i]) == 0)
-                        return i;
-        if (s[0] >= '0' && s[0] <= '7' && s[1] == '\0')
-                return s[0] - '0';
-        return -EINVAL;
-}
-
-const char *log_level_to_string(int level)
-{
-        static const char *const names[] = {"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"};
-        return level >= 0 && level < (int)ELEMENTSOF(names) ? names[level] : "info";
 }

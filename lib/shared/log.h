@@ -12,9 +12,6 @@
  * that `return log_error_errno(r, "Failed to read %s: %m", path);` reads naturally.
  */
 void log_set_max_level(int level);
-int log_get_max_level(void);
-/* Force a target; by default it is chosen from the environment on first use. */
-void log_set_journal(bool journal);
 
 int log_internal(int level, int error, const char *file, int line, const char *func, const char *format, ...)
         _printf_(6, 7);
@@ -29,7 +26,6 @@ int log_internal(int level, int error, const char *file, int line, const char *f
 #define log_error(...) log_full(LOG_ERR, __VA_ARGS__)
 
 #define log_debug_errno(error, ...) log_full_errno(LOG_DEBUG, error, __VA_ARGS__)
-#define log_info_errno(error, ...) log_full_errno(LOG_INFO, error, __VA_ARGS__)
 #define log_warning_errno(error, ...) log_full_errno(LOG_WARNING, error, __VA_ARGS__)
 #define log_error_errno(error, ...) log_full_errno(LOG_ERR, error, __VA_ARGS__)
 
@@ -41,9 +37,5 @@ int log_struct_internal(int level, const char *file, int line, const char *func,
                         const char *const *fields, const char *format, ...) _printf_(7, 8);
 #define log_struct(level, message_id, fields, ...)                                                                     \
         log_struct_internal(level, __FILE__, __LINE__, __func__, message_id, fields, __VA_ARGS__)
-
-/* Parse "err", "warning", "notice", "info", "debug" (or a number 0..7). */
-int log_level_from_string(const char *s);
-const char *log_level_to_string(int level);
 
 #define log_oom() log_error_errno(-ENOMEM, "Out of memory.")

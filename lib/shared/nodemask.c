@@ -33,14 +33,6 @@ NodeMask nodemask_and(const NodeMask *a, const NodeMask *b)
         return r;
 }
 
-NodeMask nodemask_or(const NodeMask *a, const NodeMask *b)
-{
-        NodeMask r;
-        for (unsigned i = 0; i < NODEMASK_WORDS; i++)
-                r.bits[i] = a->bits[i] | b->bits[i];
-        return r;
-}
-
 NodeMask nodemask_andnot(const NodeMask *a, const NodeMask *b)
 {
         NodeMask r;

@@ -25,12 +25,6 @@ static inline void nodemask_set(NodeMask *m, unsigned n)
                 m->bits[n / 64] |= UINT64_C(1) << (n % 64);
 }
 
-static inline void nodemask_clear(NodeMask *m, unsigned n)
-{
-        if (n < NODEMASK_MAX)
-                m->bits[n / 64] &= ~(UINT64_C(1) << (n % 64));
-}
-
 static inline bool nodemask_test(const NodeMask *m, unsigned n)
 {
         return n < NODEMASK_MAX && (m->bits[n / 64] >> (n % 64)) & 1;
@@ -40,7 +34,6 @@ bool nodemask_empty(const NodeMask *m);
 unsigned nodemask_weight(const NodeMask *m);
 bool nodemask_equal(const NodeMask *a, const NodeMask *b);
 NodeMask nodemask_and(const NodeMask *a, const NodeMask *b);
-NodeMask nodemask_or(const NodeMask *a, const NodeMask *b);
 NodeMask nodemask_andnot(const NodeMask *a, const NodeMask *b);
 /* First set bit >= from, or -1. */
 int nodemask_next(const NodeMask *m, unsigned from);

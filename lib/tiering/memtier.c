@@ -52,7 +52,7 @@ bool memtier_outside_band(uint32_t value, uint32_t reference)
         return magnitude * 10u > reference;
 }
 
-void memtier_find_reference(const Topology *t, Reference *ret)
+static void find_reference(const Topology *t, Reference *ret)
 {
         *ret = (Reference){.state = REFERENCE_NONE, .node = -1, .culprit = -1, .culprit_figure = -1};
         if (!t->hmat) {
@@ -243,7 +243,7 @@ int tier_map_compute(const Topology *t, const TierOptions *options, TierMap **re
                 return -ENOMEM;
         m->n_nodes = t->n_nodes;
 
-        memtier_find_reference(t, &m->reference);
+        find_reference(t, &m->reference);
         for (size_t i = 0; i < t->n_nodes; i++) {
                 NodeTier *nt = &m->nodes[i];
                 nt->node = t->nodes[i].id;

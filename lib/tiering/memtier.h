@@ -139,7 +139,6 @@ const TierGroup *tier_map_find_tier(const TierMap *m, int id);
 
 /* Building blocks, exported for explain and tests. */
 bool memtier_node_is_kmem(const TopoNode *n);
-void memtier_find_reference(const Topology *t, Reference *ret);
 /* The kernel's 10% test on one figure: true when value is out of the reference's band. */
 bool memtier_outside_band(uint32_t value, uint32_t reference);
 /* -EINVAL when the figures sum to zero. */
