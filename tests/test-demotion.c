@@ -142,7 +142,7 @@ TEST(penalty_for_lower_node)
 
 /* What the kernel's loops see: the SLIT as a matrix by node id, the N_MEMORY and CPU masks, node_load[]. */
 typedef struct KernelModel {
-        unsigned n_ids;     /* ids 0 .. n_ids - 1; absent ones have no memory and no CPUs */
+        unsigned n_ids;        /* ids 0 .. n_ids - 1; absent ones have no memory and no CPUs */
         const uint32_t *by_id; /* n_ids x n_ids, distance[from * n_ids + to] */
         bool memory[64], cpus[64];
         int node_load[64];

@@ -374,6 +374,6 @@ TESTS_MAIN(TEST_ENTRY(reference_node_gets_dram_distance), TEST_ENTRY(ten_percent
            TEST_ENTRY(hbm_faster_than_dram), TEST_ENTRY(cpuless_node_without_figures_is_dram),
            TEST_ENTRY(no_hmat_at_all), TEST_ENTRY(dax_kmem_without_hmat), TEST_ENTRY(dax_kmem_with_hmat_uses_figures),
            TEST_ENTRY(kmem_inside_dram_node_stays_dram), TEST_ENTRY(reference_zero_switches_algorithm_off),
-           TEST_ENTRY(no_cpu_node_with_figures), TEST_ENTRY(formula_64_and_32_bit), TEST_ENTRY(overrides), TEST_ENTRY(overrides_are_copied), TEST_ENTRY(largest_tier_ids),
-           TEST_ENTRY(legacy_kernel_model), TEST_ENTRY(memoryless_node_has_no_tier),
-           TEST_ENTRY(memory_types_by_exact_adistance))
+           TEST_ENTRY(no_cpu_node_with_figures), TEST_ENTRY(formula_64_and_32_bit), TEST_ENTRY(overrides),
+           TEST_ENTRY(overrides_are_copied), TEST_ENTRY(largest_tier_ids), TEST_ENTRY(legacy_kernel_model),
+           TEST_ENTRY(memoryless_node_has_no_tier), TEST_ENTRY(memory_types_by_exact_adistance))

@@ -9,10 +9,10 @@ TEST(valid)
 {
         ASSERT_TRUE(utf8_is_valid(""));
         ASSERT_TRUE(utf8_is_valid("6.12.107+deb12-amd64"));
-        ASSERT_TRUE(utf8_is_valid("caf\xc3\xa9"));             /* U+00E9 */
-        ASSERT_TRUE(utf8_is_valid("\xe2\x82\xac"));            /* U+20AC */
-        ASSERT_TRUE(utf8_is_valid("\xf0\x9f\x98\x80"));        /* U+1F600 */
-        ASSERT_TRUE(utf8_is_valid("\xf4\x8f\xbf\xbf"));        /* U+10FFFF, the last one */
+        ASSERT_TRUE(utf8_is_valid("caf\xc3\xa9"));               /* U+00E9 */
+        ASSERT_TRUE(utf8_is_valid("\xe2\x82\xac"));              /* U+20AC */
+        ASSERT_TRUE(utf8_is_valid("\xf0\x9f\x98\x80"));          /* U+1F600 */
+        ASSERT_TRUE(utf8_is_valid("\xf4\x8f\xbf\xbf"));          /* U+10FFFF, the last one */
         ASSERT_TRUE(utf8_is_valid("line\nnext\tcolumn\x1b[0m")); /* control characters are valid UTF-8 */
 }
 
@@ -46,7 +46,7 @@ TEST(escape)
         check_escape("6.12\xff", "6.12\\xff");
         check_escape("caf\xc3", "caf\\xc3");
         check_escape("\x1b[31mred", "\\x1b[31mred"); /* a terminal escape sequence is defused */
-        check_escape("a\\b", "a\\\\b");               /* so that \xNN in the output is unambiguous */
+        check_escape("a\\b", "a\\\\b");              /* so that \xNN in the output is unambiguous */
         check_escape("tab\tand\nnewline", "tab\tand\nnewline");
         check_escape("\x7f", "\\x7f");
         check_escape("\xed\xa0\x80", "\\xed\\xa0\\x80");

@@ -6,7 +6,6 @@
 #include "explain.h"
 #include "output.h"
 
-
 static void print_figures(FILE *f, const char *indent, const uint32_t v[_FIGURE_MAX])
 {
         fprintf(f,
@@ -205,7 +204,8 @@ int explain_node(const Snapshot *c, unsigned node, char **ret)
                 nt->top_tier ? "yes" : "no", c->map->top_tier_adistance);
         for (size_t i = 0; i < c->warnings.n; i++)
                 if (c->warnings.items[i].node == (int)node)
-                        fprintf(f, "  Warning [%s]: %s\n", warning_code_to_string(c->warnings.items[i].code), c->warnings.items[i].message);
+                        fprintf(f, "  Warning [%s]: %s\n", warning_code_to_string(c->warnings.items[i].code),
+                                c->warnings.items[i].message);
 done:
         if (fclose(f) != 0) {
                 free(buf);

@@ -372,7 +372,8 @@ int output_classification_text(const Snapshot *c, FILE *f)
         if (c->warnings.n > 0) {
                 fputs("\nWarnings:\n", f);
                 for (size_t i = 0; i < c->warnings.n; i++)
-                        fprintf(f, "  [%s] %s\n", warning_code_to_string(c->warnings.items[i].code), c->warnings.items[i].message);
+                        fprintf(f, "  [%s] %s\n", warning_code_to_string(c->warnings.items[i].code),
+                                c->warnings.items[i].message);
         }
         return 0;
 }

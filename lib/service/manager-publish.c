@@ -74,8 +74,7 @@ void manager_publish_diff(Manager *m, const SnapshotDiff *d)
         int r;
         if (d->n_changes > 0)
                 r = sd_bus_emit_properties_changed(m->bus, TIERD_BUS_PATH, TIERD_BUS_INTERFACE, "TierMapGeneration",
-                                                   "Nodes", "Tiers", d->kernel_release ? "KernelRelease" : NULL,
-                                                   NULL);
+                                                   "Nodes", "Tiers", d->kernel_release ? "KernelRelease" : NULL, NULL);
         else
                 r = sd_bus_emit_properties_changed(m->bus, TIERD_BUS_PATH, TIERD_BUS_INTERFACE, "TierMapGeneration",
                                                    "KernelRelease", NULL);

@@ -38,10 +38,8 @@ WarningCategory warning_code_category(WarningCode code)
 const char *warning_category_to_string(WarningCategory category)
 {
         static const char *const names[_WARNING_CATEGORY_MAX] = {
-                [WARNING_CATEGORY_INPUT] = "input",
-                [WARNING_CATEGORY_FIRMWARE] = "firmware",
-                [WARNING_CATEGORY_KERNEL] = "kernel",
-                [WARNING_CATEGORY_DISAGREEMENT] = "disagreement",
+                [WARNING_CATEGORY_INPUT] = "input",   [WARNING_CATEGORY_FIRMWARE] = "firmware",
+                [WARNING_CATEGORY_KERNEL] = "kernel", [WARNING_CATEGORY_DISAGREEMENT] = "disagreement",
                 [WARNING_CATEGORY_CONFIG] = "config",
         };
         return (unsigned)category < _WARNING_CATEGORY_MAX ? names[category] : "unknown";

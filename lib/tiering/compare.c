@@ -35,9 +35,9 @@ static int reference_warnings(const Topology *t, const TierMap *m, WarningList *
                         ref->node, ref->figure[ref->culprit_figure]);
         else if (ref->state == REFERENCE_ZERO)
                 k = warning_list_add(out, WARNING_HMAT_REFERENCE_ZERO, ref->culprit,
-                                        "node %d has CPUs and memory but zero HMAT access1 figures: the kernel "
-                                        "switches HMAT-based tiering off",
-                                        ref->culprit);
+                                     "node %d has CPUs and memory but zero HMAT access1 figures: the kernel "
+                                     "switches HMAT-based tiering off",
+                                     ref->culprit);
         if (k < 0)
                 return k;
 
@@ -49,8 +49,8 @@ static int reference_warnings(const Topology *t, const TierMap *m, WarningList *
                 if (!nt || !nt->has_memory || n->has_cpu || nt->reason != TIER_REASON_DEFAULT_DRAM)
                         continue;
                 k = warning_list_add(out, WARNING_CPULESS_DEFAULT_DRAM, (int)nt->node,
-                                         "node %u has no CPUs but is treated as DRAM (tier %d): %s", nt->node, nt->tier,
-                                         default_dram_why(nt->cause));
+                                     "node %u has no CPUs but is treated as DRAM (tier %d): %s", nt->node, nt->tier,
+                                     default_dram_why(nt->cause));
                 if (k < 0)
                         return k;
         }

@@ -180,8 +180,7 @@ static void classify_node(const TopoNode *n, const TierOptions *o, const Referen
         const TierOverride *ov = find_override(o, n->id);
         if (ov) {
                 /* A tier id means the middle of its chunk; config.c bounds ids so that this fits an int. */
-                nt->adistance = ov->by_tier ? (int)(memtier_tier_start(ov->value) + MEMTIER_CHUNK_SIZE / 2)
-                                            : ov->value;
+                nt->adistance = ov->by_tier ? (int)(memtier_tier_start(ov->value) + MEMTIER_CHUNK_SIZE / 2) : ov->value;
                 nt->reason = TIER_REASON_OVERRIDE;
         }
         nt->tier = memtier_tier_of(nt->adistance);

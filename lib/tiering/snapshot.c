@@ -75,6 +75,5 @@ int snapshot_path(const Snapshot *s, const char *relative, char **ret)
         if (!s->root)
                 return asprintf(ret, "/%s", relative) < 0 ? -ENOMEM : 0;
         size_t n = strlen(s->root);
-        return asprintf(ret, "%s%s%s", s->root, n > 0 && s->root[n - 1] == '/' ? "" : "/", relative) < 0 ? -ENOMEM
-                                                                                                         : 0;
+        return asprintf(ret, "%s%s%s", s->root, n > 0 && s->root[n - 1] == '/' ? "" : "/", relative) < 0 ? -ENOMEM : 0;
 }

@@ -12,8 +12,8 @@
  * that nothing it shows changes without a new generation and a signal.
  */
 typedef enum NodeField {
-        NODE_FIELD_ONLINE = 1 << 0,      /* the node appeared or went away */
-        NODE_FIELD_MEMORY = 1 << 1,      /* gained or lost memory */
+        NODE_FIELD_ONLINE = 1 << 0, /* the node appeared or went away */
+        NODE_FIELD_MEMORY = 1 << 1, /* gained or lost memory */
         NODE_FIELD_ADISTANCE = 1 << 2,
         NODE_FIELD_TIER = 1 << 3,
         NODE_FIELD_REASON = 1 << 4,      /* reason or default cause */

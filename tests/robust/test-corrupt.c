@@ -22,8 +22,8 @@
 #define FILES_PER_ROUND 4
 
 static const char *const fixtures[] = {
-        "laptop", "two-socket", "spr-cxl", "optane-kmem", "xeon-max-hbm", "linux61-hmat-ignored",
-        "hmat-mismatch", "linux61-cpuless",
+        "laptop",       "two-socket",           "spr-cxl",       "optane-kmem",
+        "xeon-max-hbm", "linux61-hmat-ignored", "hmat-mismatch", "linux61-cpuless",
 };
 
 static char **files;
@@ -172,8 +172,8 @@ TEST(corrupted_fixtures)
                                 picked[k] = files[(size_t)rand() % n_files];
                                 corrupt(root, picked[k], (unsigned)rand(), what[k], sizeof what[k]);
                         }
-                        fprintf(stderr, "%s round %d: %s; %s; %s; %s\n", fixtures[fx], round, what[0], what[1],
-                                what[2], what[3]);
+                        fprintf(stderr, "%s round %d: %s; %s; %s; %s\n", fixtures[fx], round, what[0], what[1], what[2],
+                                what[3]);
                         check_round(root);
                         for (int k = FILES_PER_ROUND; k-- > 0;)
                                 restore(source, root, picked[k]);
