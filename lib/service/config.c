@@ -5,6 +5,7 @@
 #include <ini.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,11 +72,6 @@ const char *numa_balancing_setting_to_string(NumaBalancingSetting s)
 const char *demotion_setting_to_string(DemotionSetting s)
 {
         return table_to_string(demotion_table, ELEMENTSOF(demotion_table), (int)s);
-}
-
-static const char *log_level_to_string(int level)
-{
-        return table_to_string(log_level_table, ELEMENTSOF(log_level_table), level);
 }
 
 static bool endswith(const char *s, const char *suffix)
@@ -168,15 +164,49 @@ static int load_state_set_override(LoadState *s, unsigned node, bool by_tier, in
         return 0;
 }
 
-typedef enum SectionKind {
-        SECTION_NONE,
-        SECTION_DAEMON,
-        SECTION_KERNEL,
-        SECTION_NODE,
-} SectionKind;
+typedef struct FileParser FileParser;
+typedef struct ConfigKey ConfigKey;
+
+/*
+ * The schema: every section and key tierd reads is a row below, and both the parser and config_format() walk
+ * these rows.  A new section or key is new rows (plus a setter when a value does not land in a plain field).
+ */
+typedef enum ValueKind {
+        VALUE_ENUM,             /* one of .names (NULL entries are holes), the index stored as an int */
+        VALUE_UNSIGNED,         /* 0 .. .max, stored as a uint64_t */
+        VALUE_KEEP_OR_UNSIGNED, /* "keep" (CONFIG_KEEP) or 0 .. .max, stored as an int64_t */
+} ValueKind;
+
+struct ConfigKey {
+        const char *name;
+        ValueKind kind;
+        const char *const *names; /* VALUE_ENUM */
+        size_t n_names;
+        uint64_t max; /* the numeric kinds */
+        /* Where the value goes: a field of Config, or a setter for values that are not a plain field. */
+        size_t offset;
+        int (*set)(FileParser *p, const ConfigKey *k, uint64_t value);
+        const char *comment; /* whole "# ..." lines config_format() puts above the key */
+};
+
+typedef struct ConfigSection {
+        const char *name;
+        /* Non-NULL for numbered sections, "[Name N]" with exactly one space and a decimal N < id_max; names the
+         * id in errors. */
+        const char *id_name;
+        uint32_t id_max;
+        const ConfigKey *keys;
+        size_t n_keys;
+        /* config_format(): comment lines after the header, or instead of the generic "every key with its value"
+         * a function of its own (numbered sections have one per id, or none); valid says whether the values can
+         * be written so that they read back the same. */
+        const char *comment;
+        void (*format)(const Config *c, FILE *f);
+        bool (*valid)(const Config *c);
+} ConfigSection;
 
 /* One file on its way through libinih. */
-typedef struct FileParser {
+struct FileParser {
         LoadState *state;
         const char *path;
         FILE *file;
@@ -184,14 +214,14 @@ typedef struct FileParser {
         size_t line_allocated;
         unsigned line_number;
 
-        SectionKind section;
-        char *section_name; /* as written between the brackets */
-        unsigned node;      /* with SECTION_NODE */
+        const ConfigSection *section; /* NULL before the first header */
+        char *section_name;           /* as written between the brackets */
+        unsigned id;                  /* of a numbered section */
 
         int error;           /* the first error, negative errno; parsing stops there */
         unsigned error_line; /* of that error when it is -EINVAL */
         char *error_message; /* "FILE:LINE: ..."; NULL with -ENOMEM */
-} FileParser;
+};
 
 static void file_parser_done(FileParser *p)
 {
@@ -244,12 +274,109 @@ static int format_io_error(const char *path, int error, char **ret_error)
         return error;
 }
 
+static int set_override(FileParser *p, bool by_tier, uint64_t value)
+{
+        if (load_state_set_override(p->state, p->id, by_tier, (int)value) < 0)
+                return parser_oom(p);
+        return 0;
+}
+
+static int set_abstract_distance(FileParser *p, const ConfigKey *k, uint64_t value)
+{
+        (void)k;
+        return set_override(p, /* by_tier= */ false, value);
+}
+
+static int set_tier(FileParser *p, const ConfigKey *k, uint64_t value)
+{
+        (void)k;
+        return set_override(p, /* by_tier= */ true, value);
+}
+
+static void format_node_sections(const Config *c, FILE *f);
+static bool node_sections_valid(const Config *c);
+
+/* The enum kinds store their index as an int at the key's offset. */
+_Static_assert(sizeof(TierdMode) == sizeof(int), "TierdMode is not int-sized");
+_Static_assert(sizeof(NumaBalancingSetting) == sizeof(int), "NumaBalancingSetting is not int-sized");
+_Static_assert(sizeof(DemotionSetting) == sizeof(int), "DemotionSetting is not int-sized");
+
+#define ENUM_KEY(key, table, field, ...)                                                                               \
+        {                                                                                                              \
+                .name = key, .kind = VALUE_ENUM, .names = table, .n_names = ELEMENTSOF(table),                         \
+                .offset = offsetof(Config, field), __VA_ARGS__                                                         \
+        }
+#define NUMBER_KEY(key, kind_, maximum, field, ...)                                                                    \
+        {                                                                                                              \
+                .name = key, .kind = kind_, .max = maximum, .offset = offsetof(Config, field), __VA_ARGS__             \
+        }
+
+static const ConfigKey daemon_keys[] = {
+        ENUM_KEY("Mode", mode_table, mode,
+                 .comment = "# observe: compute and report only; kernel: also set the [Kernel] knobs;\n"
+                            "# migrate: reserved for page migration, as kernel for now\n"),
+        ENUM_KEY("LogLevel", log_level_table, log_level, .comment = "# err, warning, notice, info or debug\n"),
+        NUMBER_KEY("RescanDebounceMSec", VALUE_UNSIGNED, RESCAN_DEBOUNCE_MSEC_MAX, rescan_debounce_msec,
+                   .comment = "# Milliseconds to wait for more hotplug events before re-reading the topology, 0 to "
+                              "10000\n"),
+};
+
+static const ConfigKey kernel_keys[] = {
+        ENUM_KEY("NumaBalancing", numa_balancing_table, numa_balancing,
+                 .comment = "# keep, off, normal, tiering or both: /proc/sys/kernel/numa_balancing\n"),
+        ENUM_KEY("Demotion", demotion_table, demotion,
+                 .comment = "# keep, on or off: /sys/kernel/mm/numa/demotion_enabled\n"),
+        NUMBER_KEY("PromoteRateLimitMBps", VALUE_KEEP_OR_UNSIGNED, PROMOTE_RATE_LIMIT_MBPS_MAX, promote_rate_limit_mbps,
+                   .comment = "# keep or MB/s: /proc/sys/kernel/numa_balancing_promote_rate_limit_MBps\n"),
+        NUMBER_KEY("HotThresholdMSec", VALUE_KEEP_OR_UNSIGNED, HOT_THRESHOLD_MSEC_MAX, hot_threshold_msec,
+                   .comment = "# keep or milliseconds: /sys/kernel/debug/sched/numa_balancing/hot_threshold_ms\n"),
+};
+
+static const ConfigKey node_keys[] = {
+        {.name = "AbstractDistance", .kind = VALUE_UNSIGNED, .max = ADISTANCE_MAX, .set = set_abstract_distance},
+        {.name = "Tier", .kind = VALUE_UNSIGNED, .max = TIER_MAX, .set = set_tier},
+};
+
+static const ConfigKey *node_key(const TierOverride *o)
+{
+        return &node_keys[o->by_tier ? 1 : 0];
+}
+
+/* In the order config_format() writes them. */
+static const ConfigSection sections[] = {
+        {.name = "Daemon", .keys = daemon_keys, .n_keys = ELEMENTSOF(daemon_keys)},
+        {
+                .name = "Kernel",
+                .keys = kernel_keys,
+                .n_keys = ELEMENTSOF(kernel_keys),
+                .comment = "# Applied in kernel and migrate mode only; keep leaves the kernel's value alone.\n",
+        },
+        {
+                .name = "Node",
+                .id_name = "node id",
+                .id_max = NODEMASK_MAX,
+                .keys = node_keys,
+                .n_keys = ELEMENTSOF(node_keys),
+                .format = format_node_sections,
+                .valid = node_sections_valid,
+        },
+};
+
+static bool section_matches(const ConfigSection *section, const char *name)
+{
+        size_t n = strlen(section->name);
+        if (!section->id_name)
+                return strcmp(name, section->name) == 0;
+        /* "[Node 3]", and also the malformed "[Node]", "[Node\t3]" so that they get the precise message. */
+        return strncmp(name, section->name, n) == 0 && (name[n] == '\0' || isspace((unsigned char)name[n]));
+}
+
 /* Validates a section header ("[Name]", surrounding whitespace already gone) and makes it the current one. */
 static int parser_enter_section(FileParser *p, const char *header)
 {
         const char *end = strchr(header, ']');
-        SectionKind kind;
-        unsigned node = 0;
+        const ConfigSection *section = NULL;
+        unsigned id = 0;
 
         if (!end)
                 return parser_fail(p, "missing ']' in section header");
@@ -261,24 +388,24 @@ static int parser_enter_section(FileParser *p, const char *header)
         if (!name)
                 return parser_oom(p);
 
-        if (strcmp(name, "Daemon") == 0)
-                kind = SECTION_DAEMON;
-        else if (strcmp(name, "Kernel") == 0)
-                kind = SECTION_KERNEL;
-        else if (strncmp(name, "Node", 4) == 0 && (name[4] == '\0' || isspace((unsigned char)name[4]))) {
-                uint32_t id;
-                /* Exactly one space, then a plain decimal id. */
-                if (name[4] != ' ' || parse_u32(name + 5, &id) < 0 || id >= NODEMASK_MAX)
-                        return parser_fail(p, "invalid node id in section [%s]", name);
-                kind = SECTION_NODE;
-                node = id;
-        } else
+        for (size_t i = 0; i < ELEMENTSOF(sections) && !section; i++)
+                if (section_matches(&sections[i], name))
+                        section = &sections[i];
+        if (!section)
                 return parser_fail(p, "unknown section [%s]", name);
+        if (section->id_name) {
+                const char *s = name + strlen(section->name);
+                uint32_t v;
+                /* Exactly one space, then a plain decimal id. */
+                if (s[0] != ' ' || parse_u32(s + 1, &v) < 0 || v >= section->id_max)
+                        return parser_fail(p, "invalid %s in section [%s]", section->id_name, name);
+                id = v;
+        }
 
         free(p->section_name);
         p->section_name = TAKE_PTR(name);
-        p->section = kind;
-        p->node = node;
+        p->section = section;
+        p->id = id;
         return 0;
 }
 
@@ -341,11 +468,6 @@ static char *parser_read_line(char *buffer, int size, void *userdata)
         return buffer;
 }
 
-static int parser_invalid_value(FileParser *p, const char *key, const char *value, const char *expected)
-{
-        return parser_fail(p, "invalid value '%s' for %s= (expected %s)", value, key, expected);
-}
-
 static int parse_bounded_u64(const char *s, uint64_t max, uint64_t *ret)
 {
         uint64_t v;
@@ -358,97 +480,79 @@ static int parse_bounded_u64(const char *s, uint64_t max, uint64_t *ret)
         return 0;
 }
 
-/* "keep" or 0..max. */
-static int parser_knob(FileParser *p, const char *key, const char *value, uint64_t max, int64_t *ret)
+/* What a key accepts, for its error message: "keep, on or off", "an integer from 0 to 10000". */
+static void format_expected(const ConfigKey *k, char *buf, size_t size)
+{
+        switch (k->kind) {
+        case VALUE_ENUM: {
+                size_t n = 0, left = 0;
+                for (size_t i = 0; i < k->n_names; i++)
+                        left += !!k->names[i];
+                buf[0] = '\0';
+                for (size_t i = 0; i < k->n_names && n < size; i++) {
+                        if (!k->names[i])
+                                continue;
+                        left--;
+                        int m = snprintf(buf + n, size - n, "%s%s", k->names[i],
+                                         left > 1   ? ", "
+                                         : left > 0 ? " or "
+                                                    : "");
+                        n += m > 0 ? (size_t)m : 0;
+                }
+                break;
+        }
+        case VALUE_UNSIGNED:
+                snprintf(buf, size, "an integer from 0 to %" PRIu64, k->max);
+                break;
+        case VALUE_KEEP_OR_UNSIGNED:
+                snprintf(buf, size, "keep or an integer from 0 to %" PRIu64, k->max);
+                break;
+        }
+}
+
+static void *config_field(Config *c, const ConfigKey *k)
+{
+        return (char *)c + k->offset;
+}
+
+static const void *config_field_const(const Config *c, const ConfigKey *k)
+{
+        return (const char *)c + k->offset;
+}
+
+/* Parses value as k says and stores it; the only place that knows the value kinds' syntax. */
+static int parser_set_value(FileParser *p, const ConfigKey *k, const char *value)
 {
         uint64_t v;
+        int i;
 
-        if (strcmp(value, "keep") == 0) {
-                *ret = CONFIG_KEEP;
+        switch (k->kind) {
+        case VALUE_ENUM:
+                i = table_from_string(k->names, k->n_names, value);
+                if (i < 0)
+                        break;
+                *(int *)config_field(p->state->config, k) = i;
+                return 0;
+        case VALUE_KEEP_OR_UNSIGNED:
+        case VALUE_UNSIGNED:
+                if (k->kind == VALUE_KEEP_OR_UNSIGNED && strcmp(value, "keep") == 0) {
+                        *(int64_t *)config_field(p->state->config, k) = CONFIG_KEEP;
+                        return 0;
+                }
+                if (parse_bounded_u64(value, k->max, &v) < 0)
+                        break;
+                if (k->set)
+                        return k->set(p, k, v);
+                if (k->kind == VALUE_UNSIGNED)
+                        *(uint64_t *)config_field(p->state->config, k) = v;
+                else
+                        *(int64_t *)config_field(p->state->config, k) = (int64_t)v;
                 return 0;
         }
-        if (parse_bounded_u64(value, max, &v) < 0)
-                return parser_fail(p, "invalid value '%s' for %s= (expected keep or an integer from 0 to %" PRIu64 ")",
-                                   value, key, max);
-        *ret = (int64_t)v;
-        return 0;
-}
 
-static int parser_unknown_key(FileParser *p, const char *key)
-{
-        return parser_fail(p, "unknown key '%s' in section [%s]", key, p->section_name);
-}
-
-static int parser_daemon_key(FileParser *p, const char *key, const char *value)
-{
-        Config *c = p->state->config;
-        int v;
-
-        if (strcmp(key, "Mode") == 0) {
-                v = table_from_string(mode_table, ELEMENTSOF(mode_table), value);
-                if (v < 0)
-                        return parser_invalid_value(p, key, value, "observe, kernel or migrate");
-                c->mode = (TierdMode)v;
-        } else if (strcmp(key, "LogLevel") == 0) {
-                v = table_from_string(log_level_table, ELEMENTSOF(log_level_table), value);
-                if (v < 0)
-                        return parser_invalid_value(p, key, value, "err, warning, notice, info or debug");
-                c->log_level = v;
-        } else if (strcmp(key, "RescanDebounceMSec") == 0) {
-                uint64_t msec;
-                if (parse_bounded_u64(value, RESCAN_DEBOUNCE_MSEC_MAX, &msec) < 0)
-                        return parser_fail(p, "invalid value '%s' for %s= (expected an integer from 0 to %" PRIu64 ")",
-                                           value, key, RESCAN_DEBOUNCE_MSEC_MAX);
-                c->rescan_debounce_msec = msec;
-        } else
-                return parser_unknown_key(p, key);
-        return 0;
-}
-
-static int parser_kernel_key(FileParser *p, const char *key, const char *value)
-{
-        Config *c = p->state->config;
-        int v;
-
-        if (strcmp(key, "NumaBalancing") == 0) {
-                v = table_from_string(numa_balancing_table, ELEMENTSOF(numa_balancing_table), value);
-                if (v < 0)
-                        return parser_invalid_value(p, key, value, "keep, off, normal, tiering or both");
-                c->numa_balancing = (NumaBalancingSetting)v;
-        } else if (strcmp(key, "Demotion") == 0) {
-                v = table_from_string(demotion_table, ELEMENTSOF(demotion_table), value);
-                if (v < 0)
-                        return parser_invalid_value(p, key, value, "keep, on or off");
-                c->demotion = (DemotionSetting)v;
-        } else if (strcmp(key, "PromoteRateLimitMBps") == 0)
-                return parser_knob(p, key, value, PROMOTE_RATE_LIMIT_MBPS_MAX, &c->promote_rate_limit_mbps);
-        else if (strcmp(key, "HotThresholdMSec") == 0)
-                return parser_knob(p, key, value, HOT_THRESHOLD_MSEC_MAX, &c->hot_threshold_msec);
-        else
-                return parser_unknown_key(p, key);
-        return 0;
-}
-
-static int parser_node_key(FileParser *p, const char *key, const char *value)
-{
-        bool by_tier;
-        uint64_t max, v;
-
-        if (strcmp(key, "AbstractDistance") == 0) {
-                by_tier = false;
-                max = ADISTANCE_MAX;
-        } else if (strcmp(key, "Tier") == 0) {
-                by_tier = true;
-                max = TIER_MAX;
-        } else
-                return parser_unknown_key(p, key);
-
-        if (parse_bounded_u64(value, max, &v) < 0)
-                return parser_fail(p, "invalid value '%s' for %s= (expected an integer from 0 to %" PRIu64 ")", value,
-                                   key, max);
-        if (load_state_set_override(p->state, p->node, by_tier, (int)v) < 0)
-                return parser_oom(p);
-        return 0;
+        char expected[256];
+        format_expected(k, expected, sizeof expected);
+        return parser_fail(p, "invalid value '%s' for %s= (expected %s)", value, k->name, expected);
 }
 
 static int parser_assign(FileParser *p, const char *section, const char *key, const char *value)
@@ -457,22 +561,16 @@ static int parser_assign(FileParser *p, const char *section, const char *key, co
                 return parser_fail(p, "missing '=' after '%s'", key);
         if (key[0] == '\0')
                 return parser_fail(p, "missing key name before '='");
-        if (p->section == SECTION_NONE)
+        if (!p->section)
                 return parser_fail(p, "key '%s' outside of any section", key);
         /* The reader validated the header libinih now reports; should they ever disagree, refuse. */
         if (strcmp(section, p->section_name) != 0)
                 return parser_fail(p, "section [%s] not understood", section);
 
-        switch (p->section) {
-        case SECTION_DAEMON:
-                return parser_daemon_key(p, key, value);
-        case SECTION_KERNEL:
-                return parser_kernel_key(p, key, value);
-        case SECTION_NODE:
-                return parser_node_key(p, key, value);
-        default:
-                return parser_fail(p, "key '%s' outside of any section", key);
-        }
+        for (size_t i = 0; i < p->section->n_keys; i++)
+                if (strcmp(key, p->section->keys[i].name) == 0)
+                        return parser_set_value(p, &p->section->keys[i], value);
+        return parser_fail(p, "unknown key '%s' in section [%s]", key, p->section_name);
 }
 
 static int parser_handle(void *userdata, const char *section, const char *key, const char *value)
@@ -621,41 +719,87 @@ static void fputs_escaped(const char *s, FILE *f)
         }
 }
 
-static bool knob_valid(int64_t v, uint64_t max)
-{
-        return v == CONFIG_KEEP || (v >= 0 && (uint64_t)v <= max);
-}
-
-static void format_knob(FILE *f, const char *key, int64_t v)
-{
-        if (v == CONFIG_KEEP)
-                fprintf(f, "%s=keep\n", key);
-        else
-                fprintf(f, "%s=%" PRId64 "\n", key, v);
-}
-
 /* config_format() writes only what config_load() reads back the same: overrides ascending, one per node. */
-static bool overrides_valid(const Config *c)
+static bool node_sections_valid(const Config *c)
 {
         for (size_t i = 0; i < c->n_overrides; i++) {
                 const TierOverride *o = &c->overrides[i];
                 if (o->node >= NODEMASK_MAX || (i > 0 && o->node <= c->overrides[i - 1].node))
                         return false;
-                if (o->value < 0 || (uint64_t)o->value > (o->by_tier ? TIER_MAX : ADISTANCE_MAX))
+                if (o->value < 0 || (uint64_t)o->value > node_key(o)->max)
                         return false;
+        }
+        return true;
+}
+
+static void format_node_sections(const Config *c, FILE *f)
+{
+        if (c->n_overrides == 0)
+                fputs("\n# No [Node N] overrides: every node keeps its computed abstract distance.\n", f);
+        else
+                fputs("\n# [Node N] overrides of the computed abstract distance (Tier=T means T * 128 + 64).\n", f);
+        for (size_t i = 0; i < c->n_overrides; i++) {
+                const TierOverride *o = &c->overrides[i];
+                fprintf(f, "%s[Node %u]\n%s=%d\n", i > 0 ? "\n" : "", o->node, node_key(o)->name, o->value);
+        }
+}
+
+static bool key_valid(const Config *c, const ConfigKey *k)
+{
+        switch (k->kind) {
+        case VALUE_ENUM:
+                return table_to_string(k->names, k->n_names, *(const int *)config_field_const(c, k));
+        case VALUE_UNSIGNED:
+                return *(const uint64_t *)config_field_const(c, k) <= k->max;
+        case VALUE_KEEP_OR_UNSIGNED: {
+                int64_t v = *(const int64_t *)config_field_const(c, k);
+                return v == CONFIG_KEEP || (v >= 0 && (uint64_t)v <= k->max);
+        }
+        }
+        return false;
+}
+
+static void format_key(const Config *c, const ConfigKey *k, FILE *f)
+{
+        fputs(k->comment ?: "", f);
+        switch (k->kind) {
+        case VALUE_ENUM:
+                fprintf(f, "%s=%s\n", k->name,
+                        table_to_string(k->names, k->n_names, *(const int *)config_field_const(c, k)));
+                break;
+        case VALUE_UNSIGNED:
+                fprintf(f, "%s=%" PRIu64 "\n", k->name, *(const uint64_t *)config_field_const(c, k));
+                break;
+        case VALUE_KEEP_OR_UNSIGNED: {
+                int64_t v = *(const int64_t *)config_field_const(c, k);
+                if (v == CONFIG_KEEP)
+                        fprintf(f, "%s=keep\n", k->name);
+                else
+                        fprintf(f, "%s=%" PRId64 "\n", k->name, v);
+                break;
+        }
+        }
+}
+
+static bool sections_valid(const Config *c)
+{
+        for (size_t i = 0; i < ELEMENTSOF(sections); i++) {
+                const ConfigSection *section = &sections[i];
+                if (section->valid) {
+                        if (!section->valid(c))
+                                return false;
+                        continue;
+                }
+                for (size_t j = 0; j < section->n_keys; j++)
+                        if (!key_valid(c, &section->keys[j]))
+                                return false;
         }
         return true;
 }
 
 int config_format(const Config *c, FILE *f)
 {
-        const char *mode = tierd_mode_to_string(c->mode), *log_level = log_level_to_string(c->log_level),
-                   *numa_balancing = numa_balancing_setting_to_string(c->numa_balancing),
-                   *demotion = demotion_setting_to_string(c->demotion);
-
-        if (!mode || !log_level || !numa_balancing || !demotion || c->rescan_debounce_msec > RESCAN_DEBOUNCE_MSEC_MAX ||
-            !knob_valid(c->promote_rate_limit_mbps, PROMOTE_RATE_LIMIT_MBPS_MAX) ||
-            !knob_valid(c->hot_threshold_msec, HOT_THRESHOLD_MSEC_MAX) || !overrides_valid(c))
+        if (!sections_valid(c))
                 return -EINVAL;
 
         fputs("# Sources: ", f);
@@ -668,36 +812,15 @@ int config_format(const Config *c, FILE *f)
         }
         fputs("\n# The effective tierd configuration, every key with its value; see tierd.conf(5).\n", f);
 
-        fputs("\n[Daemon]\n"
-              "# observe: compute and report only; kernel: also set the [Kernel] knobs;\n"
-              "# migrate: reserved for page migration, as kernel for now\n",
-              f);
-        fprintf(f, "Mode=%s\n", mode);
-        fputs("# err, warning, notice, info or debug\n", f);
-        fprintf(f, "LogLevel=%s\n", log_level);
-        fputs("# Milliseconds to wait for more hotplug events before re-reading the topology, 0 to 10000\n", f);
-        fprintf(f, "RescanDebounceMSec=%" PRIu64 "\n", c->rescan_debounce_msec);
-
-        fputs("\n[Kernel]\n"
-              "# Applied in kernel and migrate mode only; keep leaves the kernel's value alone.\n"
-              "# keep, off, normal, tiering or both: /proc/sys/kernel/numa_balancing\n",
-              f);
-        fprintf(f, "NumaBalancing=%s\n", numa_balancing);
-        fputs("# keep, on or off: /sys/kernel/mm/numa/demotion_enabled\n", f);
-        fprintf(f, "Demotion=%s\n", demotion);
-        fputs("# keep or MB/s: /proc/sys/kernel/numa_balancing_promote_rate_limit_MBps\n", f);
-        format_knob(f, "PromoteRateLimitMBps", c->promote_rate_limit_mbps);
-        fputs("# keep or milliseconds: /sys/kernel/debug/sched/numa_balancing/hot_threshold_ms\n", f);
-        format_knob(f, "HotThresholdMSec", c->hot_threshold_msec);
-
-        if (c->n_overrides == 0)
-                fputs("\n# No [Node N] overrides: every node keeps its computed abstract distance.\n", f);
-        else
-                fputs("\n# [Node N] overrides of the computed abstract distance (Tier=T means T * 128 + 64).\n", f);
-        for (size_t i = 0; i < c->n_overrides; i++) {
-                const TierOverride *o = &c->overrides[i];
-                fprintf(f, "%s[Node %u]\n%s=%d\n", i > 0 ? "\n" : "", o->node, o->by_tier ? "Tier" : "AbstractDistance",
-                        o->value);
+        for (size_t i = 0; i < ELEMENTSOF(sections); i++) {
+                const ConfigSection *section = &sections[i];
+                if (section->format) {
+                        section->format(c, f);
+                        continue;
+                }
+                fprintf(f, "\n[%s]\n%s", section->name, section->comment ?: "");
+                for (size_t j = 0; j < section->n_keys; j++)
+                        format_key(c, &section->keys[j], f);
         }
 
         if (fflush(f) != 0)
