@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -9,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 
 #include "config.h"
+#include "escape.h"
 #include "parse.h"
 
 #define RESCAN_DEBOUNCE_MSEC_MAX UINT64_C(10000)
@@ -209,9 +212,9 @@ typedef struct ConfigSection {
 struct FileParser {
         LoadState *state;
         const char *path;
+        char *path_escaped; /* for messages */
         FILE *file;
-        char *line; /* getline() buffer */
-        size_t line_allocated;
+        size_t bytes_read;
         unsigned line_number;
 
         const ConfigSection *section; /* NULL before the first header */
@@ -225,7 +228,7 @@ struct FileParser {
 
 static void file_parser_done(FileParser *p)
 {
-        free(p->line);
+        free(p->path_escaped);
         free(p->section_name);
         free(p->error_message);
 }
@@ -237,21 +240,32 @@ static int parser_oom(FileParser *p)
         return -ENOMEM;
 }
 
-_printf_(2, 0) static int parser_failv(FileParser *p, const char *format, va_list ap)
+/* Untrusted text in a message: short, and printable ASCII, so that it can go into a D-Bus error. */
+static char *quote(const char *s)
+{
+        return escape_bounded(s, ESCAPE_VALUE_MAX);
+}
+
+/* Records the first error, "FILE:LINE: message", or "FILE: message" for errors about the file as a whole. */
+_printf_(4, 0) static int parser_failv(FileParser *p, int error, bool with_line, const char *format, va_list ap)
 {
         _cleanup_free_ char *message = NULL;
 
         if (p->error != 0) /* only the first error counts */
                 return p->error;
-        if (vasprintf(&message, format, ap) < 0)
+        if (vasprintf(&message, format, ap) < 0) {
+                message = NULL;
                 return parser_oom(p);
-        if (asprintf(&p->error_message, "%s:%u: %s", p->path, p->line_number, message) < 0) {
+        }
+        int r = with_line ? asprintf(&p->error_message, "%s:%u: %s", p->path_escaped, p->line_number, message)
+                          : asprintf(&p->error_message, "%s: %s", p->path_escaped, message);
+        if (r < 0) {
                 p->error_message = NULL;
                 return parser_oom(p);
         }
-        p->error = -EINVAL;
+        p->error = error;
         p->error_line = p->line_number;
-        return -EINVAL;
+        return error;
 }
 
 _printf_(2, 3) static int parser_fail(FileParser *p, const char *format, ...)
@@ -259,19 +273,46 @@ _printf_(2, 3) static int parser_fail(FileParser *p, const char *format, ...)
         va_list ap;
 
         va_start(ap, format);
-        int r = parser_failv(p, format, ap);
+        int r = parser_failv(p, -EINVAL, /* with_line= */ true, format, ap);
         va_end(ap);
         return r;
 }
 
-/* I/O errors carry no line: "FILE: message". */
-static int format_io_error(const char *path, int error, char **ret_error)
+_printf_(3, 4) static int parser_fail_file(FileParser *p, int error, const char *format, ...)
 {
-        if (asprintf(ret_error, "%s: %s", path, strerror(-error)) < 0) {
+        va_list ap;
+
+        va_start(ap, format);
+        int r = parser_failv(p, error, /* with_line= */ false, format, ap);
+        va_end(ap);
+        return r;
+}
+
+/* Errors about a file as a whole carry no line: "FILE: message". */
+_printf_(4, 5) static int format_file_error(const char *path, int error, char **ret_error, const char *format, ...)
+{
+        _cleanup_free_ char *escaped = escape_bounded(path, ESCAPE_PATH_MAX), *message = NULL;
+        va_list ap;
+
+        if (!escaped)
+                return -ENOMEM;
+        va_start(ap, format);
+        int r = vasprintf(&message, format, ap);
+        va_end(ap);
+        if (r < 0) {
+                message = NULL;
+                return -ENOMEM;
+        }
+        if (asprintf(ret_error, "%s: %s", escaped, message) < 0) {
                 *ret_error = NULL;
                 return -ENOMEM;
         }
         return error;
+}
+
+static int format_io_error(const char *path, int error, char **ret_error)
+{
+        return format_file_error(path, error, ret_error, "%s", strerror(-error));
 }
 
 static int set_override(FileParser *p, bool by_tier, uint64_t value)
@@ -391,14 +432,18 @@ static int parser_enter_section(FileParser *p, const char *header)
         for (size_t i = 0; i < ELEMENTSOF(sections) && !section; i++)
                 if (section_matches(&sections[i], name))
                         section = &sections[i];
-        if (!section)
-                return parser_fail(p, "unknown section [%s]", name);
+        if (!section) {
+                _cleanup_free_ char *q = quote(name);
+                return q ? parser_fail(p, "unknown section [%s]", q) : parser_oom(p);
+        }
         if (section->id_name) {
                 const char *s = name + strlen(section->name);
                 uint32_t v;
                 /* Exactly one space, then a plain decimal id. */
-                if (s[0] != ' ' || parse_u32(s + 1, &v) < 0 || v >= section->id_max)
-                        return parser_fail(p, "invalid %s in section [%s]", section->id_name, name);
+                if (s[0] != ' ' || parse_u32(s + 1, &v) < 0 || v >= section->id_max) {
+                        _cleanup_free_ char *q = quote(name);
+                        return q ? parser_fail(p, "invalid %s in section [%s]", section->id_name, q) : parser_oom(p);
+                }
                 id = v;
         }
 
@@ -407,6 +452,62 @@ static int parser_enter_section(FileParser *p, const char *header)
         p->section = section;
         p->id = id;
         return 0;
+}
+
+/*
+ * Reads one physical line into buffer (size bytes), without its leading and trailing whitespace, a comment as an
+ * empty line.  Nothing is buffered beyond size: the rest of a comment is read and dropped, and a line whose
+ * size-th character arrives fails right there.  Returns the line, or NULL at the end of the file or on an error
+ * (recorded in p).
+ */
+static char *parser_next_line(FileParser *p, char *buffer, size_t size)
+{
+        size_t n = 0, end = 0; /* bytes in buffer; the length without trailing whitespace */
+        bool any = false, comment = false;
+
+        for (;;) {
+                int ch = getc(p->file);
+                if (ch == EOF) {
+                        if (ferror(p->file))
+                                (void)parser_fail_file(p, -EIO, "%s", strerror(EIO));
+                        if (!any || p->error != 0)
+                                return NULL;
+                        break;
+                }
+                if (!any) {
+                        any = true;
+                        p->line_number++;
+                }
+                /* fstat() checked the size; this holds also for a file that grows while it is read. */
+                if (++p->bytes_read > CONFIG_FILE_SIZE_MAX) {
+                        (void)parser_fail_file(p, -EFBIG, "too large (more than %d bytes)", CONFIG_FILE_SIZE_MAX);
+                        return NULL;
+                }
+                if (ch == '\n')
+                        break;
+                if (ch == '\0') {
+                        (void)parser_fail(p, "line contains a NUL byte");
+                        return NULL;
+                }
+                bool space = isspace(ch);
+                if (comment || (n == 0 && space))
+                        continue;
+                if (n == 0 && (ch == '#' || ch == ';')) {
+                        comment = true;
+                        continue;
+                }
+                if (n + 1 >= size) {
+                        if (space) /* maybe trailing */
+                                continue;
+                        (void)parser_fail(p, "line too long (at most %zu characters)", size - 1);
+                        return NULL;
+                }
+                buffer[n++] = (char)ch;
+                if (!space)
+                        end = n;
+        }
+        buffer[end] = '\0';
+        return buffer;
 }
 
 /*
@@ -426,46 +527,27 @@ static char *parser_read_line(char *buffer, int size, void *userdata)
 
         if (p->error != 0)
                 return NULL;
-
-        errno = 0;
-        ssize_t n = getline(&p->line, &p->line_allocated, p->file);
-        if (n < 0) {
-                if (!feof(p->file))
-                        p->error = negative_errno();
+        if (size <= 1) {
+                (void)parser_fail(p, "line too long (at most %d characters)", size - 1);
                 return NULL;
         }
-        p->line_number++;
 
-        char *s = p->line;
-        if (memchr(s, '\0', (size_t)n)) {
-                (void)parser_fail(p, "line contains a NUL byte");
+        char *s = parser_next_line(p, buffer, (size_t)size);
+        if (!s)
                 return NULL;
-        }
-        if (p->line_number == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0) /* UTF-8 byte order mark */
-                s += 3;
-        while (n > 0 && isspace((unsigned char)p->line[n - 1]))
-                p->line[--n] = '\0';
-        while (isspace((unsigned char)*s))
-                s++;
-
-        if (*s == '#' || *s == ';')
-                *s = '\0';
-        else if (*s == '[') {
+        if (*s == '[') {
                 if (parser_enter_section(p, s) < 0)
                         return NULL;
         } else if (*s != '\0' && s[strcspn(s, "=:")] != '=') {
                 /* libinih also accepts "Key: Value"; one syntax is enough. */
-                (void)parser_fail(p, "invalid line '%s' (expected [Section], Key=Value or a comment)", s);
+                _cleanup_free_ char *q = quote(s);
+                if (!q)
+                        (void)parser_oom(p);
+                else
+                        (void)parser_fail(p, "invalid line '%s' (expected [Section], Key=Value or a comment)", q);
                 return NULL;
         }
-
-        size_t length = strlen(s);
-        if (size <= 0 || length >= (size_t)size) {
-                (void)parser_fail(p, "line too long (at most %d characters)", size - 1);
-                return NULL;
-        }
-        memcpy(buffer, s, length + 1);
-        return buffer;
+        return s;
 }
 
 static int parse_bounded_u64(const char *s, uint64_t max, uint64_t *ret)
@@ -552,25 +634,34 @@ static int parser_set_value(FileParser *p, const ConfigKey *k, const char *value
 
         char expected[256];
         format_expected(k, expected, sizeof expected);
-        return parser_fail(p, "invalid value '%s' for %s= (expected %s)", value, k->name, expected);
+        _cleanup_free_ char *q = quote(value);
+        if (!q)
+                return parser_oom(p);
+        return parser_fail(p, "invalid value '%s' for %s= (expected %s)", q, k->name, expected);
 }
 
 static int parser_assign(FileParser *p, const char *section, const char *key, const char *value)
 {
+        _cleanup_free_ char *q = quote(key);
+        if (!q)
+                return parser_oom(p);
         if (!value) /* only in builds with INI_ALLOW_NO_VALUE; the reader lets no such line through */
-                return parser_fail(p, "missing '=' after '%s'", key);
+                return parser_fail(p, "missing '=' after '%s'", q);
         if (key[0] == '\0')
                 return parser_fail(p, "missing key name before '='");
         if (!p->section)
-                return parser_fail(p, "key '%s' outside of any section", key);
+                return parser_fail(p, "key '%s' outside of any section", q);
         /* The reader validated the header libinih now reports; should they ever disagree, refuse. */
         if (strcmp(section, p->section_name) != 0)
-                return parser_fail(p, "section [%s] not understood", section);
+                return parser_fail(p, "section [%s] not understood", p->section->name);
 
         for (size_t i = 0; i < p->section->n_keys; i++)
                 if (strcmp(key, p->section->keys[i].name) == 0)
                         return parser_set_value(p, &p->section->keys[i], value);
-        return parser_fail(p, "unknown key '%s' in section [%s]", key, p->section_name);
+        _cleanup_free_ char *qs = quote(p->section_name);
+        if (!qs)
+                return parser_oom(p);
+        return parser_fail(p, "unknown key '%s' in section [%s]", q, qs);
 }
 
 static int parser_handle(void *userdata, const char *section, const char *key, const char *value)
@@ -582,22 +673,64 @@ static int parser_handle(void *userdata, const char *section, const char *key, c
         return parser_assign(p, section, key, value) >= 0;
 }
 
-/* Parses one file into s->config.  A missing file is fine when missing_ok; it is not recorded as a source. */
-static int load_file(LoadState *s, const char *path, bool missing_ok, char **ret_error)
+/*
+ * Opens a configuration file without hanging on a FIFO or a device (O_NONBLOCK until fstat() has shown a regular
+ * file) and refuses anything else, or a file over CONFIG_FILE_SIZE_MAX.  *ret stays NULL for a missing file when
+ * missing_ok.
+ */
+static int open_config_file(const char *path, bool missing_ok, FILE **ret, char **ret_error)
 {
-        _cleanup_(file_closep) FILE *f = fopen(path, "re");
-        if (!f) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        struct stat st;
+
+        if (fd < 0) {
                 if (errno == ENOENT && missing_ok)
                         return 0;
                 return format_io_error(path, negative_errno(), ret_error);
         }
+        if (fstat(fd, &st) < 0)
+                return format_io_error(path, negative_errno(), ret_error);
+        if (S_ISDIR(st.st_mode))
+                return format_io_error(path, -EISDIR, ret_error);
+        if (!S_ISREG(st.st_mode))
+                return format_file_error(path, -EBADFD, ret_error, "not a regular file");
+        if (st.st_size > CONFIG_FILE_SIZE_MAX)
+                return format_file_error(path, -EFBIG, ret_error, "too large (%jd bytes, at most %d)",
+                                         (intmax_t)st.st_size, CONFIG_FILE_SIZE_MAX);
+        int flags = fcntl(fd, F_GETFL);
+        if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+                return format_io_error(path, negative_errno(), ret_error);
+
+        FILE *f = fdopen(fd, "r");
+        if (!f)
+                return errno == ENOMEM ? -ENOMEM : format_io_error(path, negative_errno(), ret_error);
+        TAKE_FD(fd);
+        *ret = f;
+        return 0;
+}
+
+/* Parses one file into s->config.  A missing file is fine when missing_ok; it is not recorded as a source. */
+static int load_file(LoadState *s, const char *path, bool missing_ok, char **ret_error)
+{
+        _cleanup_(file_closep) FILE *f = NULL;
+        int r = open_config_file(path, missing_ok, &f, ret_error);
+        if (r < 0 || !f)
+                return r;
 
         _cleanup_(file_parser_done) FileParser p = {.state = s, .path = path, .file = f};
-        int r = ini_parse_stream(parser_read_line, &p, parser_handle, &p);
+        p.path_escaped = escape_bounded(path, ESCAPE_PATH_MAX);
+        if (!p.path_escaped)
+                return -ENOMEM;
+        /* A UTF-8 byte order mark is skipped; a regular file can be read from its start again. */
+        char bom[3];
+        if (fread(bom, 1, sizeof bom, f) == sizeof bom && memcmp(bom, "\xef\xbb\xbf", sizeof bom) == 0)
+                p.bytes_read = sizeof bom;
+        else
+                rewind(f);
+
+        r = ini_parse_stream(parser_read_line, &p, parser_handle, &p);
         if (r == -2 || p.error == -ENOMEM)
                 return -ENOMEM;
-        if (p.error < 0 && p.error != -EINVAL)
-                return format_io_error(path, p.error, ret_error);
         if (r > 0 && (p.error == 0 || (unsigned)r < p.error_line)) {
                 /* libinih refused a line the reader let through (it does not stop there, so this is the first
                  * error only if it comes before ours). */

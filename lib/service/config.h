@@ -67,6 +67,8 @@ typedef struct Config {
 #endif
 #define CONFIG_DEFAULT_PATH TIERD_SYSCONFDIR "/tierd/tierd.conf"
 #define CONFIG_DEFAULT_RESCAN_DEBOUNCE_MSEC 20
+/* Largest configuration file read, each of the main file and the drop-ins. */
+#define CONFIG_FILE_SIZE_MAX (1024 * 1024)
 
 Config *config_new(void); /* the defaults */
 Config *config_free(Config *c);
