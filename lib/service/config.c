@@ -13,69 +13,10 @@
 #include <sys/stat.h>
 #include <syslog.h>
 
+#include "config-schema.h"
 #include "config.h"
 #include "escape.h"
 #include "parse.h"
-
-#define RESCAN_DEBOUNCE_MSEC_MAX UINT64_C(10000)
-/* The kernel's own limits, so that a value it would refuse is caught when the file is read, not when applied:
- * numa_balancing_promote_rate_limit_MBps goes through proc_dointvec_minmax, hot_threshold_ms is a debugfs u32. */
-#define PROMOTE_RATE_LIMIT_MBPS_MAX ((uint64_t)INT32_MAX)
-#define HOT_THRESHOLD_MSEC_MAX ((uint64_t)UINT32_MAX)
-#define ADISTANCE_MAX ((uint64_t)INT32_MAX)
-/* A tier id becomes the adistance in the middle of its chunk, which must still fit an int. */
-#define TIER_MAX ((uint64_t)(INT32_MAX >> MEMTIER_CHUNK_BITS))
-
-static const char *const mode_table[_TIERD_MODE_MAX] = {
-        [TIERD_MODE_OBSERVE] = "observe",
-        [TIERD_MODE_KERNEL] = "kernel",
-        [TIERD_MODE_MIGRATE] = "migrate",
-};
-
-static const char *const numa_balancing_table[_NUMA_BALANCING_MAX] = {
-        [NUMA_BALANCING_KEEP] = "keep",       [NUMA_BALANCING_OFF] = "off",   [NUMA_BALANCING_NORMAL] = "normal",
-        [NUMA_BALANCING_TIERING] = "tiering", [NUMA_BALANCING_BOTH] = "both",
-};
-
-static const char *const demotion_table[_DEMOTION_MAX] = {
-        [DEMOTION_KEEP] = "keep",
-        [DEMOTION_ON] = "on",
-        [DEMOTION_OFF] = "off",
-};
-
-/* Indexed by syslog level; the levels below LOG_ERR are not configurable. */
-static const char *const log_level_table[LOG_DEBUG + 1] = {
-        [LOG_ERR] = "err",   [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
-        [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
-};
-
-static const char *table_to_string(const char *const *table, size_t n, int i)
-{
-        return i >= 0 && (size_t)i < n ? table[i] : NULL;
-}
-
-static int table_from_string(const char *const *table, size_t n, const char *s)
-{
-        for (size_t i = 0; i < n; i++)
-                if (table[i] && strcmp(table[i], s) == 0)
-                        return (int)i;
-        return -EINVAL;
-}
-
-const char *tierd_mode_to_string(TierdMode m)
-{
-        return table_to_string(mode_table, ELEMENTSOF(mode_table), (int)m);
-}
-
-const char *numa_balancing_setting_to_string(NumaBalancingSetting s)
-{
-        return table_to_string(numa_balancing_table, ELEMENTSOF(numa_balancing_table), (int)s);
-}
-
-const char *demotion_setting_to_string(DemotionSetting s)
-{
-        return table_to_string(demotion_table, ELEMENTSOF(demotion_table), (int)s);
-}
 
 static bool endswith(const char *s, const char *suffix)
 {
@@ -128,10 +69,9 @@ Config *config_free(Config *c)
         return NULL;
 }
 
-/* A Config under construction, with the allocation sizes its arrays need while they grow. */
+/* A Config under construction, with the allocation size of its sources while they grow. */
 typedef struct LoadState {
         Config *config;
-        size_t overrides_allocated;
         size_t sources_allocated;
 } LoadState;
 
@@ -149,67 +89,8 @@ static int load_state_add_source(LoadState *s, const char *path)
         return 0;
 }
 
-/* Keeps overrides ascending by node with one entry per node: a later assignment replaces the earlier one. */
-static int load_state_set_override(LoadState *s, unsigned node, bool by_tier, int value)
-{
-        Config *c = s->config;
-        size_t i = 0;
-
-        while (i < c->n_overrides && c->overrides[i].node < node)
-                i++;
-        if (i == c->n_overrides || c->overrides[i].node != node) {
-                if (GREEDY_REALLOC(c->overrides, s->overrides_allocated, c->n_overrides + 1) < 0)
-                        return -ENOMEM;
-                memmove(c->overrides + i + 1, c->overrides + i, (c->n_overrides - i) * sizeof(TierOverride));
-                c->n_overrides++;
-        }
-        c->overrides[i] = (TierOverride){.node = node, .by_tier = by_tier, .value = value};
-        return 0;
-}
-
-typedef struct FileParser FileParser;
-typedef struct ConfigKey ConfigKey;
-
-/*
- * The schema: every section and key tierd reads is a row below, and both the parser and config_format() walk
- * these rows.  A new section or key is new rows (plus a setter when a value does not land in a plain field).
- */
-typedef enum ValueKind {
-        VALUE_ENUM,             /* one of .names (NULL entries are holes), the index stored as an int */
-        VALUE_UNSIGNED,         /* 0 .. .max, stored as a uint64_t */
-        VALUE_KEEP_OR_UNSIGNED, /* "keep" (CONFIG_KEEP) or 0 .. .max, stored as an int64_t */
-} ValueKind;
-
-struct ConfigKey {
-        const char *name;
-        ValueKind kind;
-        const char *const *names; /* VALUE_ENUM */
-        size_t n_names;
-        uint64_t max; /* the numeric kinds */
-        /* Where the value goes: a field of Config, or a setter for values that are not a plain field. */
-        size_t offset;
-        int (*set)(FileParser *p, const ConfigKey *k, uint64_t value);
-        const char *comment; /* whole "# ..." lines config_format() puts above the key */
-};
-
-typedef struct ConfigSection {
-        const char *name;
-        /* Non-NULL for numbered sections, "[Name N]" with exactly one space and a decimal N < id_max; names the
-         * id in errors. */
-        const char *id_name;
-        uint32_t id_max;
-        const ConfigKey *keys;
-        size_t n_keys;
-        /* config_format(): comment lines after the header, or instead of the generic "every key with its value"
-         * a function of its own (numbered sections have one per id, or none); valid says whether the values can
-         * be written so that they read back the same. */
-        const char *comment;
-        void (*format)(const Config *c, FILE *f);
-        bool (*valid)(const Config *c);
-} ConfigSection;
-
 /* One file on its way through libinih. */
-struct FileParser {
+typedef struct FileParser {
         LoadState *state;
         const char *path;
         char *path_escaped; /* for messages */
@@ -224,7 +105,7 @@ struct FileParser {
         int error;           /* the first error, negative errno; parsing stops there */
         unsigned error_line; /* of that error when it is -EINVAL */
         char *error_message; /* "FILE:LINE: ..."; NULL with -ENOMEM */
-};
+} FileParser;
 
 static void file_parser_done(FileParser *p)
 {
@@ -315,94 +196,6 @@ static int format_io_error(const char *path, int error, char **ret_error)
         return format_file_error(path, error, ret_error, "%s", strerror(-error));
 }
 
-static int set_override(FileParser *p, bool by_tier, uint64_t value)
-{
-        if (load_state_set_override(p->state, p->id, by_tier, (int)value) < 0)
-                return parser_oom(p);
-        return 0;
-}
-
-static int set_abstract_distance(FileParser *p, const ConfigKey *k, uint64_t value)
-{
-        (void)k;
-        return set_override(p, /* by_tier= */ false, value);
-}
-
-static int set_tier(FileParser *p, const ConfigKey *k, uint64_t value)
-{
-        (void)k;
-        return set_override(p, /* by_tier= */ true, value);
-}
-
-static void format_node_sections(const Config *c, FILE *f);
-static bool node_sections_valid(const Config *c);
-
-/* The enum kinds store their index as an int at the key's offset. */
-_Static_assert(sizeof(TierdMode) == sizeof(int), "TierdMode is not int-sized");
-_Static_assert(sizeof(NumaBalancingSetting) == sizeof(int), "NumaBalancingSetting is not int-sized");
-_Static_assert(sizeof(DemotionSetting) == sizeof(int), "DemotionSetting is not int-sized");
-
-#define ENUM_KEY(key, table, field, ...)                                                                               \
-        {                                                                                                              \
-                .name = key, .kind = VALUE_ENUM, .names = table, .n_names = ELEMENTSOF(table),                         \
-                .offset = offsetof(Config, field), __VA_ARGS__                                                         \
-        }
-#define NUMBER_KEY(key, kind_, maximum, field, ...)                                                                    \
-        {                                                                                                              \
-                .name = key, .kind = kind_, .max = maximum, .offset = offsetof(Config, field), __VA_ARGS__             \
-        }
-
-static const ConfigKey daemon_keys[] = {
-        ENUM_KEY("Mode", mode_table, mode,
-                 .comment = "# observe: compute and report only; kernel: also set the [Kernel] knobs;\n"
-                            "# migrate: reserved for page migration, as kernel for now\n"),
-        ENUM_KEY("LogLevel", log_level_table, log_level, .comment = "# err, warning, notice, info or debug\n"),
-        NUMBER_KEY("RescanDebounceMSec", VALUE_UNSIGNED, RESCAN_DEBOUNCE_MSEC_MAX, rescan_debounce_msec,
-                   .comment = "# Milliseconds to wait for more hotplug events before re-reading the topology, 0 to "
-                              "10000\n"),
-};
-
-static const ConfigKey kernel_keys[] = {
-        ENUM_KEY("NumaBalancing", numa_balancing_table, numa_balancing,
-                 .comment = "# keep, off, normal, tiering or both: /proc/sys/kernel/numa_balancing\n"),
-        ENUM_KEY("Demotion", demotion_table, demotion,
-                 .comment = "# keep, on or off: /sys/kernel/mm/numa/demotion_enabled\n"),
-        NUMBER_KEY("PromoteRateLimitMBps", VALUE_KEEP_OR_UNSIGNED, PROMOTE_RATE_LIMIT_MBPS_MAX, promote_rate_limit_mbps,
-                   .comment = "# keep or MB/s: /proc/sys/kernel/numa_balancing_promote_rate_limit_MBps\n"),
-        NUMBER_KEY("HotThresholdMSec", VALUE_KEEP_OR_UNSIGNED, HOT_THRESHOLD_MSEC_MAX, hot_threshold_msec,
-                   .comment = "# keep or milliseconds: /sys/kernel/debug/sched/numa_balancing/hot_threshold_ms\n"),
-};
-
-static const ConfigKey node_keys[] = {
-        {.name = "AbstractDistance", .kind = VALUE_UNSIGNED, .max = ADISTANCE_MAX, .set = set_abstract_distance},
-        {.name = "Tier", .kind = VALUE_UNSIGNED, .max = TIER_MAX, .set = set_tier},
-};
-
-static const ConfigKey *node_key(const TierOverride *o)
-{
-        return &node_keys[o->by_tier ? 1 : 0];
-}
-
-/* In the order config_format() writes them. */
-static const ConfigSection sections[] = {
-        {.name = "Daemon", .keys = daemon_keys, .n_keys = ELEMENTSOF(daemon_keys)},
-        {
-                .name = "Kernel",
-                .keys = kernel_keys,
-                .n_keys = ELEMENTSOF(kernel_keys),
-                .comment = "# Applied in kernel and migrate mode only; keep leaves the kernel's value alone.\n",
-        },
-        {
-                .name = "Node",
-                .id_name = "node id",
-                .id_max = NODEMASK_MAX,
-                .keys = node_keys,
-                .n_keys = ELEMENTSOF(node_keys),
-                .format = format_node_sections,
-                .valid = node_sections_valid,
-        },
-};
-
 static bool section_matches(const ConfigSection *section, const char *name)
 {
         size_t n = strlen(section->name);
@@ -429,9 +222,9 @@ static int parser_enter_section(FileParser *p, const char *header)
         if (!name)
                 return parser_oom(p);
 
-        for (size_t i = 0; i < ELEMENTSOF(sections) && !section; i++)
-                if (section_matches(&sections[i], name))
-                        section = &sections[i];
+        for (size_t i = 0; i < config_n_sections && !section; i++)
+                if (section_matches(&config_sections[i], name))
+                        section = &config_sections[i];
         if (!section) {
                 _cleanup_free_ char *q = quote(name);
                 return q ? parser_fail(p, "unknown section [%s]", q) : parser_oom(p);
@@ -592,16 +385,6 @@ static void format_expected(const ConfigKey *k, char *buf, size_t size)
         }
 }
 
-static void *config_field(Config *c, const ConfigKey *k)
-{
-        return (char *)c + k->offset;
-}
-
-static const void *config_field_const(const Config *c, const ConfigKey *k)
-{
-        return (const char *)c + k->offset;
-}
-
 /* Parses value as k says and stores it; the only place that knows the value kinds' syntax. */
 static int parser_set_value(FileParser *p, const ConfigKey *k, const char *value)
 {
@@ -610,7 +393,7 @@ static int parser_set_value(FileParser *p, const ConfigKey *k, const char *value
 
         switch (k->kind) {
         case VALUE_ENUM:
-                i = table_from_string(k->names, k->n_names, value);
+                i = config_table_from_string(k->names, k->n_names, value);
                 if (i < 0)
                         break;
                 *(int *)config_field(p->state->config, k) = i;
@@ -624,7 +407,7 @@ static int parser_set_value(FileParser *p, const ConfigKey *k, const char *value
                 if (parse_bounded_u64(value, k->max, &v) < 0)
                         break;
                 if (k->set)
-                        return k->set(p, k, v);
+                        return k->set(p->state->config, p->id, v) < 0 ? parser_oom(p) : 0;
                 if (k->kind == VALUE_UNSIGNED)
                         *(uint64_t *)config_field(p->state->config, k) = v;
                 else
@@ -838,125 +621,4 @@ int config_load(const char *path, Config **ret, char **ret_error)
         if (ret_error)
                 *ret_error = r < 0 ? TAKE_PTR(error) : NULL;
         return r;
-}
-
-/* Source paths go into a comment line: a control character (a newline in a file name) must not end it. */
-static void fputs_escaped(const char *s, FILE *f)
-{
-        for (; *s; s++) {
-                unsigned char ch = (unsigned char)*s;
-                if (ch < 0x20 || ch == 0x7f)
-                        fprintf(f, "\\x%02x", ch);
-                else
-                        fputc(ch, f);
-        }
-}
-
-/* config_format() writes only what config_load() reads back the same: overrides ascending, one per node. */
-static bool node_sections_valid(const Config *c)
-{
-        for (size_t i = 0; i < c->n_overrides; i++) {
-                const TierOverride *o = &c->overrides[i];
-                if (o->node >= NODEMASK_MAX || (i > 0 && o->node <= c->overrides[i - 1].node))
-                        return false;
-                if (o->value < 0 || (uint64_t)o->value > node_key(o)->max)
-                        return false;
-        }
-        return true;
-}
-
-static void format_node_sections(const Config *c, FILE *f)
-{
-        if (c->n_overrides == 0)
-                fputs("\n# No [Node N] overrides: every node keeps its computed abstract distance.\n", f);
-        else
-                fputs("\n# [Node N] overrides of the computed abstract distance (Tier=T means T * 128 + 64).\n", f);
-        for (size_t i = 0; i < c->n_overrides; i++) {
-                const TierOverride *o = &c->overrides[i];
-                fprintf(f, "%s[Node %u]\n%s=%d\n", i > 0 ? "\n" : "", o->node, node_key(o)->name, o->value);
-        }
-}
-
-static bool key_valid(const Config *c, const ConfigKey *k)
-{
-        switch (k->kind) {
-        case VALUE_ENUM:
-                return table_to_string(k->names, k->n_names, *(const int *)config_field_const(c, k));
-        case VALUE_UNSIGNED:
-                return *(const uint64_t *)config_field_const(c, k) <= k->max;
-        case VALUE_KEEP_OR_UNSIGNED: {
-                int64_t v = *(const int64_t *)config_field_const(c, k);
-                return v == CONFIG_KEEP || (v >= 0 && (uint64_t)v <= k->max);
-        }
-        }
-        return false;
-}
-
-static void format_key(const Config *c, const ConfigKey *k, FILE *f)
-{
-        fputs(k->comment ?: "", f);
-        switch (k->kind) {
-        case VALUE_ENUM:
-                fprintf(f, "%s=%s\n", k->name,
-                        table_to_string(k->names, k->n_names, *(const int *)config_field_const(c, k)));
-                break;
-        case VALUE_UNSIGNED:
-                fprintf(f, "%s=%" PRIu64 "\n", k->name, *(const uint64_t *)config_field_const(c, k));
-                break;
-        case VALUE_KEEP_OR_UNSIGNED: {
-                int64_t v = *(const int64_t *)config_field_const(c, k);
-                if (v == CONFIG_KEEP)
-                        fprintf(f, "%s=keep\n", k->name);
-                else
-                        fprintf(f, "%s=%" PRId64 "\n", k->name, v);
-                break;
-        }
-        }
-}
-
-static bool sections_valid(const Config *c)
-{
-        for (size_t i = 0; i < ELEMENTSOF(sections); i++) {
-                const ConfigSection *section = &sections[i];
-                if (section->valid) {
-                        if (!section->valid(c))
-                                return false;
-                        continue;
-                }
-                for (size_t j = 0; j < section->n_keys; j++)
-                        if (!key_valid(c, &section->keys[j]))
-                                return false;
-        }
-        return true;
-}
-
-int config_format(const Config *c, FILE *f)
-{
-        if (!sections_valid(c))
-                return -EINVAL;
-
-        fputs("# Sources: ", f);
-        if (c->n_sources == 0)
-                fputs("(defaults)", f);
-        for (size_t i = 0; i < c->n_sources; i++) {
-                if (i > 0)
-                        fputs(", ", f);
-                fputs_escaped(c->sources[i], f);
-        }
-        fputs("\n# The effective tierd configuration, every key with its value; see tierd.conf(5).\n", f);
-
-        for (size_t i = 0; i < ELEMENTSOF(sections); i++) {
-                const ConfigSection *section = &sections[i];
-                if (section->format) {
-                        section->format(c, f);
-                        continue;
-                }
-                fprintf(f, "\n[%s]\n%s", section->name, section->comment ?: "");
-                for (size_t j = 0; j < section->n_keys; j++)
-                        format_key(c, &section->keys[j], f);
-        }
-
-        if (fflush(f) != 0)
-                return negative_errno();
-        return ferror(f) ? -EIO : 0;
 }
