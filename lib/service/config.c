@@ -2,81 +2,21 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 
+#include "config-schema.h"
 #include "config.h"
+#include "escape.h"
 #include "parse.h"
-
-#define RESCAN_DEBOUNCE_MSEC_MAX UINT64_C(10000)
-/* The kernel's own limits, so that a value it would refuse is caught when the file is read, not when applied:
- * numa_balancing_promote_rate_limit_MBps goes through proc_dointvec_minmax, hot_threshold_ms is a debugfs u32. */
-#define PROMOTE_RATE_LIMIT_MBPS_MAX ((uint64_t)INT32_MAX)
-#define HOT_THRESHOLD_MSEC_MAX ((uint64_t)UINT32_MAX)
-#define ADISTANCE_MAX ((uint64_t)INT32_MAX)
-/* A tier id becomes the adistance in the middle of its chunk, which must still fit an int. */
-#define TIER_MAX ((uint64_t)(INT32_MAX >> MEMTIER_CHUNK_BITS))
-
-static const char *const mode_table[_TIERD_MODE_MAX] = {
-        [TIERD_MODE_OBSERVE] = "observe",
-        [TIERD_MODE_KERNEL] = "kernel",
-        [TIERD_MODE_MIGRATE] = "migrate",
-};
-
-static const char *const numa_balancing_table[_NUMA_BALANCING_MAX] = {
-        [NUMA_BALANCING_KEEP] = "keep",       [NUMA_BALANCING_OFF] = "off",   [NUMA_BALANCING_NORMAL] = "normal",
-        [NUMA_BALANCING_TIERING] = "tiering", [NUMA_BALANCING_BOTH] = "both",
-};
-
-static const char *const demotion_table[_DEMOTION_MAX] = {
-        [DEMOTION_KEEP] = "keep",
-        [DEMOTION_ON] = "on",
-        [DEMOTION_OFF] = "off",
-};
-
-/* Indexed by syslog level; the levels below LOG_ERR are not configurable. */
-static const char *const log_level_table[LOG_DEBUG + 1] = {
-        [LOG_ERR] = "err",   [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
-        [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
-};
-
-static const char *table_to_string(const char *const *table, size_t n, int i)
-{
-        return i >= 0 && (size_t)i < n ? table[i] : NULL;
-}
-
-static int table_from_string(const char *const *table, size_t n, const char *s)
-{
-        for (size_t i = 0; i < n; i++)
-                if (table[i] && strcmp(table[i], s) == 0)
-                        return (int)i;
-        return -EINVAL;
-}
-
-const char *tierd_mode_to_string(TierdMode m)
-{
-        return table_to_string(mode_table, ELEMENTSOF(mode_table), (int)m);
-}
-
-const char *numa_balancing_setting_to_string(NumaBalancingSetting s)
-{
-        return table_to_string(numa_balancing_table, ELEMENTSOF(numa_balancing_table), (int)s);
-}
-
-const char *demotion_setting_to_string(DemotionSetting s)
-{
-        return table_to_string(demotion_table, ELEMENTSOF(demotion_table), (int)s);
-}
-
-static const char *log_level_to_string(int level)
-{
-        return table_to_string(log_level_table, ELEMENTSOF(log_level_table), level);
-}
 
 static bool endswith(const char *s, const char *suffix)
 {
@@ -129,10 +69,9 @@ Config *config_free(Config *c)
         return NULL;
 }
 
-/* A Config under construction, with the allocation sizes its arrays need while they grow. */
+/* A Config under construction, with the allocation size of its sources while they grow. */
 typedef struct LoadState {
         Config *config;
-        size_t overrides_allocated;
         size_t sources_allocated;
 } LoadState;
 
@@ -150,43 +89,18 @@ static int load_state_add_source(LoadState *s, const char *path)
         return 0;
 }
 
-/* Keeps overrides ascending by node with one entry per node: a later assignment replaces the earlier one. */
-static int load_state_set_override(LoadState *s, unsigned node, bool by_tier, int value)
-{
-        Config *c = s->config;
-        size_t i = 0;
-
-        while (i < c->n_overrides && c->overrides[i].node < node)
-                i++;
-        if (i == c->n_overrides || c->overrides[i].node != node) {
-                if (GREEDY_REALLOC(c->overrides, s->overrides_allocated, c->n_overrides + 1) < 0)
-                        return -ENOMEM;
-                memmove(c->overrides + i + 1, c->overrides + i, (c->n_overrides - i) * sizeof(TierOverride));
-                c->n_overrides++;
-        }
-        c->overrides[i] = (TierOverride){.node = node, .by_tier = by_tier, .value = value};
-        return 0;
-}
-
-typedef enum SectionKind {
-        SECTION_NONE,
-        SECTION_DAEMON,
-        SECTION_KERNEL,
-        SECTION_NODE,
-} SectionKind;
-
 /* One file on its way through libinih. */
 typedef struct FileParser {
         LoadState *state;
         const char *path;
+        char *path_escaped; /* for messages */
         FILE *file;
-        char *line; /* getline() buffer */
-        size_t line_allocated;
+        size_t bytes_read;
         unsigned line_number;
 
-        SectionKind section;
-        char *section_name; /* as written between the brackets */
-        unsigned node;      /* with SECTION_NODE */
+        const ConfigSection *section; /* NULL before the first header */
+        char *section_name;           /* as written between the brackets */
+        unsigned id;                  /* of a numbered section */
 
         int error;           /* the first error, negative errno; parsing stops there */
         unsigned error_line; /* of that error when it is -EINVAL */
@@ -195,7 +109,7 @@ typedef struct FileParser {
 
 static void file_parser_done(FileParser *p)
 {
-        free(p->line);
+        free(p->path_escaped);
         free(p->section_name);
         free(p->error_message);
 }
@@ -207,21 +121,32 @@ static int parser_oom(FileParser *p)
         return -ENOMEM;
 }
 
-_printf_(2, 0) static int parser_failv(FileParser *p, const char *format, va_list ap)
+/* Untrusted text in a message: short, and printable ASCII, so that it can go into a D-Bus error. */
+static char *quote(const char *s)
+{
+        return escape_bounded(s, ESCAPE_VALUE_MAX);
+}
+
+/* Records the first error, "FILE:LINE: message", or "FILE: message" for errors about the file as a whole. */
+_printf_(4, 0) static int parser_failv(FileParser *p, int error, bool with_line, const char *format, va_list ap)
 {
         _cleanup_free_ char *message = NULL;
 
         if (p->error != 0) /* only the first error counts */
                 return p->error;
-        if (vasprintf(&message, format, ap) < 0)
+        if (vasprintf(&message, format, ap) < 0) {
+                message = NULL;
                 return parser_oom(p);
-        if (asprintf(&p->error_message, "%s:%u: %s", p->path, p->line_number, message) < 0) {
+        }
+        int r = with_line ? asprintf(&p->error_message, "%s:%u: %s", p->path_escaped, p->line_number, message)
+                          : asprintf(&p->error_message, "%s: %s", p->path_escaped, message);
+        if (r < 0) {
                 p->error_message = NULL;
                 return parser_oom(p);
         }
-        p->error = -EINVAL;
+        p->error = error;
         p->error_line = p->line_number;
-        return -EINVAL;
+        return error;
 }
 
 _printf_(2, 3) static int parser_fail(FileParser *p, const char *format, ...)
@@ -229,27 +154,63 @@ _printf_(2, 3) static int parser_fail(FileParser *p, const char *format, ...)
         va_list ap;
 
         va_start(ap, format);
-        int r = parser_failv(p, format, ap);
+        int r = parser_failv(p, -EINVAL, /* with_line= */ true, format, ap);
         va_end(ap);
         return r;
 }
 
-/* I/O errors carry no line: "FILE: message". */
-static int format_io_error(const char *path, int error, char **ret_error)
+_printf_(3, 4) static int parser_fail_file(FileParser *p, int error, const char *format, ...)
 {
-        if (asprintf(ret_error, "%s: %s", path, strerror(-error)) < 0) {
+        va_list ap;
+
+        va_start(ap, format);
+        int r = parser_failv(p, error, /* with_line= */ false, format, ap);
+        va_end(ap);
+        return r;
+}
+
+/* Errors about a file as a whole carry no line: "FILE: message". */
+_printf_(4, 5) static int format_file_error(const char *path, int error, char **ret_error, const char *format, ...)
+{
+        _cleanup_free_ char *escaped = escape_bounded(path, ESCAPE_PATH_MAX), *message = NULL;
+        va_list ap;
+
+        if (!escaped)
+                return -ENOMEM;
+        va_start(ap, format);
+        int r = vasprintf(&message, format, ap);
+        va_end(ap);
+        if (r < 0) {
+                message = NULL;
+                return -ENOMEM;
+        }
+        if (asprintf(ret_error, "%s: %s", escaped, message) < 0) {
                 *ret_error = NULL;
                 return -ENOMEM;
         }
         return error;
 }
 
+static int format_io_error(const char *path, int error, char **ret_error)
+{
+        return format_file_error(path, error, ret_error, "%s", strerror(-error));
+}
+
+static bool section_matches(const ConfigSection *section, const char *name)
+{
+        size_t n = strlen(section->name);
+        if (!section->id_name)
+                return strcmp(name, section->name) == 0;
+        /* "[Node 3]", and also the malformed "[Node]", "[Node\t3]" so that they get the precise message. */
+        return strncmp(name, section->name, n) == 0 && (name[n] == '\0' || isspace((unsigned char)name[n]));
+}
+
 /* Validates a section header ("[Name]", surrounding whitespace already gone) and makes it the current one. */
 static int parser_enter_section(FileParser *p, const char *header)
 {
         const char *end = strchr(header, ']');
-        SectionKind kind;
-        unsigned node = 0;
+        const ConfigSection *section = NULL;
+        unsigned id = 0;
 
         if (!end)
                 return parser_fail(p, "missing ']' in section header");
@@ -261,25 +222,85 @@ static int parser_enter_section(FileParser *p, const char *header)
         if (!name)
                 return parser_oom(p);
 
-        if (strcmp(name, "Daemon") == 0)
-                kind = SECTION_DAEMON;
-        else if (strcmp(name, "Kernel") == 0)
-                kind = SECTION_KERNEL;
-        else if (strncmp(name, "Node", 4) == 0 && (name[4] == '\0' || isspace((unsigned char)name[4]))) {
-                uint32_t id;
+        for (size_t i = 0; i < config_n_sections && !section; i++)
+                if (section_matches(&config_sections[i], name))
+                        section = &config_sections[i];
+        if (!section) {
+                _cleanup_free_ char *q = quote(name);
+                return q ? parser_fail(p, "unknown section [%s]", q) : parser_oom(p);
+        }
+        if (section->id_name) {
+                const char *s = name + strlen(section->name);
+                uint32_t v;
                 /* Exactly one space, then a plain decimal id. */
-                if (name[4] != ' ' || parse_u32(name + 5, &id) < 0 || id >= NODEMASK_MAX)
-                        return parser_fail(p, "invalid node id in section [%s]", name);
-                kind = SECTION_NODE;
-                node = id;
-        } else
-                return parser_fail(p, "unknown section [%s]", name);
+                if (s[0] != ' ' || parse_u32(s + 1, &v) < 0 || v >= section->id_max) {
+                        _cleanup_free_ char *q = quote(name);
+                        return q ? parser_fail(p, "invalid %s in section [%s]", section->id_name, q) : parser_oom(p);
+                }
+                id = v;
+        }
 
         free(p->section_name);
         p->section_name = TAKE_PTR(name);
-        p->section = kind;
-        p->node = node;
+        p->section = section;
+        p->id = id;
         return 0;
+}
+
+/*
+ * Reads one physical line into buffer (size bytes), without its leading and trailing whitespace, a comment as an
+ * empty line.  Nothing is buffered beyond size: the rest of a comment is read and dropped, and a line whose
+ * size-th character arrives fails right there.  Returns the line, or NULL at the end of the file or on an error
+ * (recorded in p).
+ */
+static char *parser_next_line(FileParser *p, char *buffer, size_t size)
+{
+        size_t n = 0, end = 0; /* bytes in buffer; the length without trailing whitespace */
+        bool any = false, comment = false;
+
+        for (;;) {
+                int ch = getc(p->file);
+                if (ch == EOF) {
+                        if (ferror(p->file))
+                                (void)parser_fail_file(p, -EIO, "%s", strerror(EIO));
+                        if (!any || p->error != 0)
+                                return NULL;
+                        break;
+                }
+                if (!any) {
+                        any = true;
+                        p->line_number++;
+                }
+                /* fstat() checked the size; this holds also for a file that grows while it is read. */
+                if (++p->bytes_read > CONFIG_FILE_SIZE_MAX) {
+                        (void)parser_fail_file(p, -EFBIG, "too large (more than %d bytes)", CONFIG_FILE_SIZE_MAX);
+                        return NULL;
+                }
+                if (ch == '\n')
+                        break;
+                if (ch == '\0') {
+                        (void)parser_fail(p, "line contains a NUL byte");
+                        return NULL;
+                }
+                bool space = isspace(ch);
+                if (comment || (n == 0 && space))
+                        continue;
+                if (n == 0 && (ch == '#' || ch == ';')) {
+                        comment = true;
+                        continue;
+                }
+                if (n + 1 >= size) {
+                        if (space) /* maybe trailing */
+                                continue;
+                        (void)parser_fail(p, "line too long (at most %zu characters)", size - 1);
+                        return NULL;
+                }
+                buffer[n++] = (char)ch;
+                if (!space)
+                        end = n;
+        }
+        buffer[end] = '\0';
+        return buffer;
 }
 
 /*
@@ -299,51 +320,27 @@ static char *parser_read_line(char *buffer, int size, void *userdata)
 
         if (p->error != 0)
                 return NULL;
-
-        errno = 0;
-        ssize_t n = getline(&p->line, &p->line_allocated, p->file);
-        if (n < 0) {
-                if (!feof(p->file))
-                        p->error = negative_errno();
+        if (size <= 1) {
+                (void)parser_fail(p, "line too long (at most %d characters)", size - 1);
                 return NULL;
         }
-        p->line_number++;
 
-        char *s = p->line;
-        if (memchr(s, '\0', (size_t)n)) {
-                (void)parser_fail(p, "line contains a NUL byte");
+        char *s = parser_next_line(p, buffer, (size_t)size);
+        if (!s)
                 return NULL;
-        }
-        if (p->line_number == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0) /* UTF-8 byte order mark */
-                s += 3;
-        while (n > 0 && isspace((unsigned char)p->line[n - 1]))
-                p->line[--n] = '\0';
-        while (isspace((unsigned char)*s))
-                s++;
-
-        if (*s == '#' || *s == ';')
-                *s = '\0';
-        else if (*s == '[') {
+        if (*s == '[') {
                 if (parser_enter_section(p, s) < 0)
                         return NULL;
         } else if (*s != '\0' && s[strcspn(s, "=:")] != '=') {
                 /* libinih also accepts "Key: Value"; one syntax is enough. */
-                (void)parser_fail(p, "invalid line '%s' (expected [Section], Key=Value or a comment)", s);
+                _cleanup_free_ char *q = quote(s);
+                if (!q)
+                        (void)parser_oom(p);
+                else
+                        (void)parser_fail(p, "invalid line '%s' (expected [Section], Key=Value or a comment)", q);
                 return NULL;
         }
-
-        size_t length = strlen(s);
-        if (size <= 0 || length >= (size_t)size) {
-                (void)parser_fail(p, "line too long (at most %d characters)", size - 1);
-                return NULL;
-        }
-        memcpy(buffer, s, length + 1);
-        return buffer;
-}
-
-static int parser_invalid_value(FileParser *p, const char *key, const char *value, const char *expected)
-{
-        return parser_fail(p, "invalid value '%s' for %s= (expected %s)", value, key, expected);
+        return s;
 }
 
 static int parse_bounded_u64(const char *s, uint64_t max, uint64_t *ret)
@@ -358,121 +355,96 @@ static int parse_bounded_u64(const char *s, uint64_t max, uint64_t *ret)
         return 0;
 }
 
-/* "keep" or 0..max. */
-static int parser_knob(FileParser *p, const char *key, const char *value, uint64_t max, int64_t *ret)
+/* What a key accepts, for its error message: "keep, on or off", "an integer from 0 to 10000". */
+static void format_expected(const ConfigKey *k, char *buf, size_t size)
+{
+        switch (k->kind) {
+        case VALUE_ENUM: {
+                size_t n = 0, left = 0;
+                for (size_t i = 0; i < k->n_names; i++)
+                        left += !!k->names[i];
+                buf[0] = '\0';
+                for (size_t i = 0; i < k->n_names && n < size; i++) {
+                        if (!k->names[i])
+                                continue;
+                        left--;
+                        int m = snprintf(buf + n, size - n, "%s%s", k->names[i],
+                                         left > 1   ? ", "
+                                         : left > 0 ? " or "
+                                                    : "");
+                        n += m > 0 ? (size_t)m : 0;
+                }
+                break;
+        }
+        case VALUE_UNSIGNED:
+                snprintf(buf, size, "an integer from 0 to %" PRIu64, k->max);
+                break;
+        case VALUE_KEEP_OR_UNSIGNED:
+                snprintf(buf, size, "keep or an integer from 0 to %" PRIu64, k->max);
+                break;
+        }
+}
+
+/* Parses value as k says and stores it; the only place that knows the value kinds' syntax. */
+static int parser_set_value(FileParser *p, const ConfigKey *k, const char *value)
 {
         uint64_t v;
+        int i;
 
-        if (strcmp(value, "keep") == 0) {
-                *ret = CONFIG_KEEP;
+        switch (k->kind) {
+        case VALUE_ENUM:
+                i = config_table_from_string(k->names, k->n_names, value);
+                if (i < 0)
+                        break;
+                *(int *)config_field(p->state->config, k) = i;
+                return 0;
+        case VALUE_KEEP_OR_UNSIGNED:
+        case VALUE_UNSIGNED:
+                if (k->kind == VALUE_KEEP_OR_UNSIGNED && strcmp(value, "keep") == 0) {
+                        *(int64_t *)config_field(p->state->config, k) = CONFIG_KEEP;
+                        return 0;
+                }
+                if (parse_bounded_u64(value, k->max, &v) < 0)
+                        break;
+                if (k->set)
+                        return k->set(p->state->config, p->id, v) < 0 ? parser_oom(p) : 0;
+                if (k->kind == VALUE_UNSIGNED)
+                        *(uint64_t *)config_field(p->state->config, k) = v;
+                else
+                        *(int64_t *)config_field(p->state->config, k) = (int64_t)v;
                 return 0;
         }
-        if (parse_bounded_u64(value, max, &v) < 0)
-                return parser_fail(p, "invalid value '%s' for %s= (expected keep or an integer from 0 to %" PRIu64 ")",
-                                   value, key, max);
-        *ret = (int64_t)v;
-        return 0;
-}
 
-static int parser_unknown_key(FileParser *p, const char *key)
-{
-        return parser_fail(p, "unknown key '%s' in section [%s]", key, p->section_name);
-}
-
-static int parser_daemon_key(FileParser *p, const char *key, const char *value)
-{
-        Config *c = p->state->config;
-        int v;
-
-        if (strcmp(key, "Mode") == 0) {
-                v = table_from_string(mode_table, ELEMENTSOF(mode_table), value);
-                if (v < 0)
-                        return parser_invalid_value(p, key, value, "observe, kernel or migrate");
-                c->mode = (TierdMode)v;
-        } else if (strcmp(key, "LogLevel") == 0) {
-                v = table_from_string(log_level_table, ELEMENTSOF(log_level_table), value);
-                if (v < 0)
-                        return parser_invalid_value(p, key, value, "err, warning, notice, info or debug");
-                c->log_level = v;
-        } else if (strcmp(key, "RescanDebounceMSec") == 0) {
-                uint64_t msec;
-                if (parse_bounded_u64(value, RESCAN_DEBOUNCE_MSEC_MAX, &msec) < 0)
-                        return parser_fail(p, "invalid value '%s' for %s= (expected an integer from 0 to %" PRIu64 ")",
-                                           value, key, RESCAN_DEBOUNCE_MSEC_MAX);
-                c->rescan_debounce_msec = msec;
-        } else
-                return parser_unknown_key(p, key);
-        return 0;
-}
-
-static int parser_kernel_key(FileParser *p, const char *key, const char *value)
-{
-        Config *c = p->state->config;
-        int v;
-
-        if (strcmp(key, "NumaBalancing") == 0) {
-                v = table_from_string(numa_balancing_table, ELEMENTSOF(numa_balancing_table), value);
-                if (v < 0)
-                        return parser_invalid_value(p, key, value, "keep, off, normal, tiering or both");
-                c->numa_balancing = (NumaBalancingSetting)v;
-        } else if (strcmp(key, "Demotion") == 0) {
-                v = table_from_string(demotion_table, ELEMENTSOF(demotion_table), value);
-                if (v < 0)
-                        return parser_invalid_value(p, key, value, "keep, on or off");
-                c->demotion = (DemotionSetting)v;
-        } else if (strcmp(key, "PromoteRateLimitMBps") == 0)
-                return parser_knob(p, key, value, PROMOTE_RATE_LIMIT_MBPS_MAX, &c->promote_rate_limit_mbps);
-        else if (strcmp(key, "HotThresholdMSec") == 0)
-                return parser_knob(p, key, value, HOT_THRESHOLD_MSEC_MAX, &c->hot_threshold_msec);
-        else
-                return parser_unknown_key(p, key);
-        return 0;
-}
-
-static int parser_node_key(FileParser *p, const char *key, const char *value)
-{
-        bool by_tier;
-        uint64_t max, v;
-
-        if (strcmp(key, "AbstractDistance") == 0) {
-                by_tier = false;
-                max = ADISTANCE_MAX;
-        } else if (strcmp(key, "Tier") == 0) {
-                by_tier = true;
-                max = TIER_MAX;
-        } else
-                return parser_unknown_key(p, key);
-
-        if (parse_bounded_u64(value, max, &v) < 0)
-                return parser_fail(p, "invalid value '%s' for %s= (expected an integer from 0 to %" PRIu64 ")", value,
-                                   key, max);
-        if (load_state_set_override(p->state, p->node, by_tier, (int)v) < 0)
+        char expected[256];
+        format_expected(k, expected, sizeof expected);
+        _cleanup_free_ char *q = quote(value);
+        if (!q)
                 return parser_oom(p);
-        return 0;
+        return parser_fail(p, "invalid value '%s' for %s= (expected %s)", q, k->name, expected);
 }
 
 static int parser_assign(FileParser *p, const char *section, const char *key, const char *value)
 {
+        _cleanup_free_ char *q = quote(key);
+        if (!q)
+                return parser_oom(p);
         if (!value) /* only in builds with INI_ALLOW_NO_VALUE; the reader lets no such line through */
-                return parser_fail(p, "missing '=' after '%s'", key);
+                return parser_fail(p, "missing '=' after '%s'", q);
         if (key[0] == '\0')
                 return parser_fail(p, "missing key name before '='");
-        if (p->section == SECTION_NONE)
-                return parser_fail(p, "key '%s' outside of any section", key);
+        if (!p->section)
+                return parser_fail(p, "key '%s' outside of any section", q);
         /* The reader validated the header libinih now reports; should they ever disagree, refuse. */
         if (strcmp(section, p->section_name) != 0)
-                return parser_fail(p, "section [%s] not understood", section);
+                return parser_fail(p, "section [%s] not understood", p->section->name);
 
-        switch (p->section) {
-        case SECTION_DAEMON:
-                return parser_daemon_key(p, key, value);
-        case SECTION_KERNEL:
-                return parser_kernel_key(p, key, value);
-        case SECTION_NODE:
-                return parser_node_key(p, key, value);
-        default:
-                return parser_fail(p, "key '%s' outside of any section", key);
-        }
+        for (size_t i = 0; i < p->section->n_keys; i++)
+                if (strcmp(key, p->section->keys[i].name) == 0)
+                        return parser_set_value(p, &p->section->keys[i], value);
+        _cleanup_free_ char *qs = quote(p->section_name);
+        if (!qs)
+                return parser_oom(p);
+        return parser_fail(p, "unknown key '%s' in section [%s]", q, qs);
 }
 
 static int parser_handle(void *userdata, const char *section, const char *key, const char *value)
@@ -484,22 +456,64 @@ static int parser_handle(void *userdata, const char *section, const char *key, c
         return parser_assign(p, section, key, value) >= 0;
 }
 
-/* Parses one file into s->config.  A missing file is fine when missing_ok; it is not recorded as a source. */
-static int load_file(LoadState *s, const char *path, bool missing_ok, char **ret_error)
+/*
+ * Opens a configuration file without hanging on a FIFO or a device (O_NONBLOCK until fstat() has shown a regular
+ * file) and refuses anything else, or a file over CONFIG_FILE_SIZE_MAX.  *ret stays NULL for a missing file when
+ * missing_ok.
+ */
+static int open_config_file(const char *path, bool missing_ok, FILE **ret, char **ret_error)
 {
-        _cleanup_(file_closep) FILE *f = fopen(path, "re");
-        if (!f) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        struct stat st;
+
+        if (fd < 0) {
                 if (errno == ENOENT && missing_ok)
                         return 0;
                 return format_io_error(path, negative_errno(), ret_error);
         }
+        if (fstat(fd, &st) < 0)
+                return format_io_error(path, negative_errno(), ret_error);
+        if (S_ISDIR(st.st_mode))
+                return format_io_error(path, -EISDIR, ret_error);
+        if (!S_ISREG(st.st_mode))
+                return format_file_error(path, -EBADFD, ret_error, "not a regular file");
+        if (st.st_size > CONFIG_FILE_SIZE_MAX)
+                return format_file_error(path, -EFBIG, ret_error, "too large (%jd bytes, at most %d)",
+                                         (intmax_t)st.st_size, CONFIG_FILE_SIZE_MAX);
+        int flags = fcntl(fd, F_GETFL);
+        if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+                return format_io_error(path, negative_errno(), ret_error);
+
+        FILE *f = fdopen(fd, "r");
+        if (!f)
+                return errno == ENOMEM ? -ENOMEM : format_io_error(path, negative_errno(), ret_error);
+        TAKE_FD(fd);
+        *ret = f;
+        return 0;
+}
+
+/* Parses one file into s->config.  A missing file is fine when missing_ok; it is not recorded as a source. */
+static int load_file(LoadState *s, const char *path, bool missing_ok, char **ret_error)
+{
+        _cleanup_(file_closep) FILE *f = NULL;
+        int r = open_config_file(path, missing_ok, &f, ret_error);
+        if (r < 0 || !f)
+                return r;
 
         _cleanup_(file_parser_done) FileParser p = {.state = s, .path = path, .file = f};
-        int r = ini_parse_stream(parser_read_line, &p, parser_handle, &p);
+        p.path_escaped = escape_bounded(path, ESCAPE_PATH_MAX);
+        if (!p.path_escaped)
+                return -ENOMEM;
+        /* A UTF-8 byte order mark is skipped; a regular file can be read from its start again. */
+        char bom[3];
+        if (fread(bom, 1, sizeof bom, f) == sizeof bom && memcmp(bom, "\xef\xbb\xbf", sizeof bom) == 0)
+                p.bytes_read = sizeof bom;
+        else
+                rewind(f);
+
+        r = ini_parse_stream(parser_read_line, &p, parser_handle, &p);
         if (r == -2 || p.error == -ENOMEM)
                 return -ENOMEM;
-        if (p.error < 0 && p.error != -EINVAL)
-                return format_io_error(path, p.error, ret_error);
         if (r > 0 && (p.error == 0 || (unsigned)r < p.error_line)) {
                 /* libinih refused a line the reader let through (it does not stop there, so this is the first
                  * error only if it comes before ours). */
@@ -607,100 +621,4 @@ int config_load(const char *path, Config **ret, char **ret_error)
         if (ret_error)
                 *ret_error = r < 0 ? TAKE_PTR(error) : NULL;
         return r;
-}
-
-/* Source paths go into a comment line: a control character (a newline in a file name) must not end it. */
-static void fputs_escaped(const char *s, FILE *f)
-{
-        for (; *s; s++) {
-                unsigned char ch = (unsigned char)*s;
-                if (ch < 0x20 || ch == 0x7f)
-                        fprintf(f, "\\x%02x", ch);
-                else
-                        fputc(ch, f);
-        }
-}
-
-static bool knob_valid(int64_t v, uint64_t max)
-{
-        return v == CONFIG_KEEP || (v >= 0 && (uint64_t)v <= max);
-}
-
-static void format_knob(FILE *f, const char *key, int64_t v)
-{
-        if (v == CONFIG_KEEP)
-                fprintf(f, "%s=keep\n", key);
-        else
-                fprintf(f, "%s=%" PRId64 "\n", key, v);
-}
-
-/* config_format() writes only what config_load() reads back the same: overrides ascending, one per node. */
-static bool overrides_valid(const Config *c)
-{
-        for (size_t i = 0; i < c->n_overrides; i++) {
-                const TierOverride *o = &c->overrides[i];
-                if (o->node >= NODEMASK_MAX || (i > 0 && o->node <= c->overrides[i - 1].node))
-                        return false;
-                if (o->value < 0 || (uint64_t)o->value > (o->by_tier ? TIER_MAX : ADISTANCE_MAX))
-                        return false;
-        }
-        return true;
-}
-
-int config_format(const Config *c, FILE *f)
-{
-        const char *mode = tierd_mode_to_string(c->mode), *log_level = log_level_to_string(c->log_level),
-                   *numa_balancing = numa_balancing_setting_to_string(c->numa_balancing),
-                   *demotion = demotion_setting_to_string(c->demotion);
-
-        if (!mode || !log_level || !numa_balancing || !demotion || c->rescan_debounce_msec > RESCAN_DEBOUNCE_MSEC_MAX ||
-            !knob_valid(c->promote_rate_limit_mbps, PROMOTE_RATE_LIMIT_MBPS_MAX) ||
-            !knob_valid(c->hot_threshold_msec, HOT_THRESHOLD_MSEC_MAX) || !overrides_valid(c))
-                return -EINVAL;
-
-        fputs("# Sources: ", f);
-        if (c->n_sources == 0)
-                fputs("(defaults)", f);
-        for (size_t i = 0; i < c->n_sources; i++) {
-                if (i > 0)
-                        fputs(", ", f);
-                fputs_escaped(c->sources[i], f);
-        }
-        fputs("\n# The effective tierd configuration, every key with its value; see tierd.conf(5).\n", f);
-
-        fputs("\n[Daemon]\n"
-              "# observe: compute and report only; kernel: also set the [Kernel] knobs;\n"
-              "# migrate: reserved for page migration, as kernel for now\n",
-              f);
-        fprintf(f, "Mode=%s\n", mode);
-        fputs("# err, warning, notice, info or debug\n", f);
-        fprintf(f, "LogLevel=%s\n", log_level);
-        fputs("# Milliseconds to wait for more hotplug events before re-reading the topology, 0 to 10000\n", f);
-        fprintf(f, "RescanDebounceMSec=%" PRIu64 "\n", c->rescan_debounce_msec);
-
-        fputs("\n[Kernel]\n"
-              "# Applied in kernel and migrate mode only; keep leaves the kernel's value alone.\n"
-              "# keep, off, normal, tiering or both: /proc/sys/kernel/numa_balancing\n",
-              f);
-        fprintf(f, "NumaBalancing=%s\n", numa_balancing);
-        fputs("# keep, on or off: /sys/kernel/mm/numa/demotion_enabled\n", f);
-        fprintf(f, "Demotion=%s\n", demotion);
-        fputs("# keep or MB/s: /proc/sys/kernel/numa_balancing_promote_rate_limit_MBps\n", f);
-        format_knob(f, "PromoteRateLimitMBps", c->promote_rate_limit_mbps);
-        fputs("# keep or milliseconds: /sys/kernel/debug/sched/numa_balancing/hot_threshold_ms\n", f);
-        format_knob(f, "HotThresholdMSec", c->hot_threshold_msec);
-
-        if (c->n_overrides == 0)
-                fputs("\n# No [Node N] overrides: every node keeps its computed abstract distance.\n", f);
-        else
-                fputs("\n# [Node N] overrides of the computed abstract distance (Tier=T means T * 128 + 64).\n", f);
-        for (size_t i = 0; i < c->n_overrides; i++) {
-                const TierOverride *o = &c->overrides[i];
-                fprintf(f, "%s[Node %u]\n%s=%d\n", i > 0 ? "\n" : "", o->node, o->by_tier ? "Tier" : "AbstractDistance",
-                        o->value);
-        }
-
-        if (fflush(f) != 0)
-                return negative_errno();
-        return ferror(f) ? -EIO : 0;
 }

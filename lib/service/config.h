@@ -67,6 +67,8 @@ typedef struct Config {
 #endif
 #define CONFIG_DEFAULT_PATH TIERD_SYSCONFDIR "/tierd/tierd.conf"
 #define CONFIG_DEFAULT_RESCAN_DEBOUNCE_MSEC 20
+/* Largest configuration file read, each of the main file and the drop-ins. */
+#define CONFIG_FILE_SIZE_MAX (1024 * 1024)
 
 Config *config_new(void); /* the defaults */
 Config *config_free(Config *c);
@@ -75,8 +77,12 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_free);
 /*
  * Load path (NULL: CONFIG_DEFAULT_PATH), then the drop-ins "<path>.d/\*.conf" in lexical order.  A missing
  * default file is not an error (defaults apply), a missing explicitly named one is; a missing drop-in directory
- * never is.  On a bad file: returns -EINVAL (or the I/O error) and *ret_error = "FILE:LINE: message" (malloc'ed;
- * "FILE: message" for errors without a line).  Nothing is half-applied: *ret is set only on success.
+ * never is.  Every file must be a regular file (links are followed) of at most CONFIG_FILE_SIZE_MAX bytes; it is
+ * opened without blocking, so a FIFO or a device is refused (-EBADFD, "not a regular file"), never waited on, and
+ * a larger file is refused unread (-EFBIG).  On a bad file: returns -EINVAL (or the I/O error) and *ret_error =
+ * "FILE:LINE: message" (malloc'ed; "FILE: message" for errors without a line).  The message is short printable
+ * ASCII, fit for a D-Bus error: quoted text and file names are cut and escaped (see escape.h).  Nothing is
+ * half-applied: *ret is set only on success.
  */
 int config_load(const char *path, Config **ret, char **ret_error);
 

@@ -1,21 +1,54 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "knobs.h"
 #include "log.h"
+#include "parse.h"
 #include "tierd-messages.h"
+
+/* The record holds four short lines; anything much bigger is not ours. */
+#define STATE_SIZE_MAX 4096
+
+static bool valid_numa_balancing(const char *s)
+{
+        uint32_t v;
+        return parse_u32(s, &v) >= 0 && v <= 3; /* NUMA_BALANCING_DISABLED .. NORMAL|MEMORY_TIERING */
+}
+
+static bool valid_bool_word(const char *s)
+{
+        return strcmp(s, "true") == 0 || strcmp(s, "false") == 0; /* what demotion_enabled prints */
+}
+
+static bool valid_int32(const char *s)
+{
+        uint64_t v;
+        return parse_u64(s, &v) >= 0 && v <= INT32_MAX;
+}
+
+static bool valid_uint32(const char *s)
+{
+        uint32_t v;
+        return parse_u32(s, &v) >= 0;
+}
 
 static const struct {
         const char *name, *path;
+        bool (*valid)(const char *value); /* the values the kernel prints and accepts back */
 } knob_table[_KNOB_MAX] = {
-        [KNOB_NUMA_BALANCING] = {"numa_balancing", "proc/sys/kernel/numa_balancing"},
-        [KNOB_DEMOTION_ENABLED] = {"demotion_enabled", "sys/kernel/mm/numa/demotion_enabled"},
+        [KNOB_NUMA_BALANCING] = {"numa_balancing", "proc/sys/kernel/numa_balancing", valid_numa_balancing},
+        [KNOB_DEMOTION_ENABLED] = {"demotion_enabled", "sys/kernel/mm/numa/demotion_enabled", valid_bool_word},
         [KNOB_PROMOTE_RATE_LIMIT] = {"promote_rate_limit_MBps",
-                                     "proc/sys/kernel/numa_balancing_promote_rate_limit_MBps"},
-        [KNOB_HOT_THRESHOLD] = {"hot_threshold_ms", "sys/kernel/debug/sched/numa_balancing/hot_threshold_ms"},
+                                     "proc/sys/kernel/numa_balancing_promote_rate_limit_MBps", valid_int32},
+        [KNOB_HOT_THRESHOLD] = {"hot_threshold_ms", "sys/kernel/debug/sched/numa_balancing/hot_threshold_ms",
+                                valid_uint32},
 };
 
 const char *knob_name(KnobId id)
@@ -58,7 +91,26 @@ const char *knobs_desired(const Config *c, KnobId id, char *buf, size_t size)
         }
 }
 
-/* "name=value" lines; rewritten atomically on every change, removed when nothing is changed any more. */
+static int write_all(int fd, const char *buf, size_t n)
+{
+        while (n > 0) {
+                ssize_t w = write(fd, buf, n);
+                if (w < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                buf += w;
+                n -= (size_t)w;
+        }
+        return 0;
+}
+
+/*
+ * "name=value" lines; rewritten atomically on every change, removed when nothing is changed any more.  The
+ * temporary file is always a new one of our own (O_EXCL|O_NOFOLLOW after removing whatever had its name), so
+ * a planted file or link there is neither followed nor trusted; the lock keeps other instances away from it.
+ */
 static int save_state(Knobs *k)
 {
         if (!k->state_path)
@@ -72,59 +124,136 @@ static int save_state(Knobs *k)
                 return 0;
         }
 
-        _cleanup_free_ char *tmp = NULL;
-        if (asprintf(&tmp, "%s.tmp", k->state_path) < 0)
-                return -ENOMEM;
-        FILE *f = fopen(tmp, "we");
-        if (!f)
-                return log_warning_errno(negative_errno(),
-                                         "Failed to write %s, a crash would lose the original "
-                                         "knob values: %m",
-                                         tmp);
-        for (KnobId id = 0; id < _KNOB_MAX; id++)
-                if (k->saved[id])
-                        fprintf(f, "%s=%s\n", knob_name(id), k->saved[id]);
-        if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
-                int r = negative_errno();
-                fclose(f);
-                (void)unlink(tmp);
-                return log_warning_errno(r, "Failed to write %s: %m", tmp);
+        char text[STATE_SIZE_MAX];
+        size_t n = 0;
+        for (KnobId id = 0; id < _KNOB_MAX; id++) {
+                if (!k->saved[id])
+                        continue;
+                int m = snprintf(text + n, sizeof text - n, "%s=%s\n", knob_name(id), k->saved[id]);
+                if (m < 0 || (size_t)m >= sizeof text - n)
+                        return log_warning_errno(-E2BIG, "Saved knob values do not fit %s.", k->state_path);
+                n += (size_t)m;
         }
-        fclose(f);
-        if (rename(tmp, k->state_path) < 0)
-                return log_warning_errno(negative_errno(), "Failed to install %s: %m", k->state_path);
+
+        _cleanup_free_ char *tmp = NULL;
+        if (asprintf(&tmp, "%s.tmp", k->state_path) < 0) {
+                tmp = NULL;
+                return -ENOMEM;
+        }
+        if (unlink(tmp) < 0 && errno != ENOENT)
+                return log_warning_errno(negative_errno(), "Failed to remove stale %s: %m", tmp);
+        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+        if (fd < 0)
+                return log_warning_errno(negative_errno(), "Failed to create %s: %m", tmp);
+        int r = write_all(fd, text, n);
+        if (r == 0 && fsync(fd) < 0)
+                r = negative_errno();
+        if (r == 0 && close(TAKE_FD(fd)) < 0)
+                r = negative_errno();
+        if (r == 0 && rename(tmp, k->state_path) < 0)
+                r = negative_errno();
+        if (r < 0) {
+                (void)unlink(tmp);
+                return log_warning_errno(r, "Failed to write %s: %m", k->state_path);
+        }
         return 0;
 }
 
+/* Takes one line of the record; a bad one is only warned about, never written to the kernel. */
+static int load_state_line(Knobs *k, const char *path, unsigned n, char *line, size_t length)
+{
+        char *eq = memchr(line, '\0', length) ? NULL : strchr(line, '=');
+        KnobId id = 0;
+
+        if (eq) {
+                *eq = '\0';
+                while (id < _KNOB_MAX && strcmp(line, knob_name(id)) != 0)
+                        id++;
+        }
+        if (!eq || id == _KNOB_MAX || !knob_table[id].valid(eq + 1)) {
+                log_warning("%s:%u: not a valid saved knob value, ignoring it.", path, n);
+                return 0;
+        }
+        free(k->saved[id]);
+        k->saved[id] = strdup(eq + 1);
+        if (!k->saved[id])
+                return -ENOMEM;
+        log_notice("A previous tierd left kernel knob %s changed; its original value %s will be restored.",
+                   knob_name(id), k->saved[id]);
+        return 0;
+}
+
+/* Reads the record left by an earlier instance: a regular file, not through a link, without blocking. */
 static int load_state(Knobs *k)
 {
-        _cleanup_(fclosep) FILE *f = fopen(k->state_path, "re");
-        if (!f)
-                return errno == ENOENT ? 0
-                                       : log_warning_errno(negative_errno(), "Failed to read %s: %m", k->state_path);
-        char line[256];
-        unsigned n = 0;
-        while (fgets(line, sizeof line, f)) {
-                n++;
-                line[strcspn(line, "\n")] = '\0';
-                char *eq = strchr(line, '=');
-                KnobId id = 0;
-                if (eq) {
-                        *eq = '\0';
-                        while (id < _KNOB_MAX && strcmp(line, knob_name(id)) != 0)
-                                id++;
-                }
-                if (!eq || id == _KNOB_MAX || eq[1] == '\0') {
-                        log_warning("%s:%u: not a saved knob value, ignoring it.", k->state_path, n);
-                        continue;
-                }
-                free(k->saved[id]);
-                k->saved[id] = strdup(eq + 1);
-                if (!k->saved[id])
-                        return -ENOMEM;
-                log_notice("A previous tierd left kernel knob %s changed; its original value %s will be restored.",
-                           knob_name(id), k->saved[id]);
+        _cleanup_free_ char *path = escape_bounded(k->state_path, ESCAPE_PATH_MAX);
+        if (!path)
+                return -ENOMEM;
+        _cleanup_close_ int fd = open(k->state_path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                return log_error_errno(negative_errno(), "Failed to open %s: %m", path);
         }
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return log_error_errno(negative_errno(), "Failed to stat %s: %m", path);
+        if (!S_ISREG(st.st_mode))
+                return log_error_errno(-EBADFD, "%s is not a regular file, refusing it.", path);
+
+        char text[STATE_SIZE_MAX + 1];
+        size_t n = 0;
+        for (;;) {
+                ssize_t r = read(fd, text + n, sizeof text - n);
+                if (r < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return log_error_errno(negative_errno(), "Failed to read %s: %m", path);
+                }
+                if (r == 0)
+                        break;
+                n += (size_t)r;
+                if (n > STATE_SIZE_MAX)
+                        return log_error_errno(-EFBIG, "%s is larger than %d bytes, refusing it.", path,
+                                               STATE_SIZE_MAX);
+        }
+
+        unsigned line = 0;
+        for (size_t start = 0; start < n;) {
+                char *nl = memchr(text + start, '\n', n - start);
+                size_t end = nl ? (size_t)(nl - text) : n;
+                text[end] = '\0';
+                int r = load_state_line(k, path, ++line, text + start, end - start);
+                if (r < 0)
+                        return r;
+                start = end + 1;
+        }
+        return 0;
+}
+
+/* The record belongs to one instance at a time: an exclusive lock on "<state>.lock", held until knobs_free(). */
+static int take_lock(Knobs *k)
+{
+        _cleanup_free_ char *lock = NULL;
+        if (asprintf(&lock, "%s.lock", k->state_path) < 0) {
+                lock = NULL;
+                return -ENOMEM;
+        }
+        _cleanup_close_ int fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0600);
+        if (fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open %s: %m", lock);
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return log_error_errno(negative_errno(), "Failed to stat %s: %m", lock);
+        if (!S_ISREG(st.st_mode))
+                return log_error_errno(-EBADFD, "%s is not a regular file, refusing it.", lock);
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                if (errno == EWOULDBLOCK)
+                        return log_error_errno(-EBUSY, "Another tierd holds %s, leaving its saved knob values alone.",
+                                               lock);
+                return log_error_errno(negative_errno(), "Failed to lock %s: %m", lock);
+        }
+        k->lock_fd = TAKE_FD(fd);
         return 0;
 }
 
@@ -133,6 +262,7 @@ int knobs_new(const char *root, const char *state_path, Knobs **ret)
         _cleanup_(knobs_freep) Knobs *k = calloc(1, sizeof(Knobs));
         if (!k)
                 return -ENOMEM;
+        k->lock_fd = -EBADF;
         int r = sysfs_root_new(root, NULL, &k->root);
         if (r < 0)
                 return r;
@@ -140,9 +270,16 @@ int knobs_new(const char *root, const char *state_path, Knobs **ret)
                 k->state_path = strdup(state_path);
                 if (!k->state_path)
                         return -ENOMEM;
-                r = load_state(k);
+                r = take_lock(k);
                 if (r < 0)
                         return r;
+                r = load_state(k);
+                if (r < 0) {
+                        /* Leave the record as found for whoever sorts it out: nothing adopted, nothing to restore. */
+                        for (KnobId id = 0; id < _KNOB_MAX; id++)
+                                free(TAKE_PTR(k->saved[id]));
+                        return r;
+                }
         }
         *ret = TAKE_PTR(k);
         return 0;
@@ -170,57 +307,85 @@ static int knob_write(Knobs *k, KnobId id, const char *value)
         return 0;
 }
 
+/* Writes the original back; only once the kernel took it does the record forget it. */
 static int knob_restore_one(Knobs *k, KnobId id)
 {
         if (!k->saved[id])
                 return 0;
         int r = knob_write(k, id, k->saved[id]);
         if (r < 0)
-                return r; /* keep the saved value: a later restore may still succeed */
+                return r; /* keep the saved value: a later restore, or the next instance, may still succeed */
         knob_log(LOG_INFO, TIERD_MESSAGE_KNOB_RESTORED, id, k->saved[id], "Restored");
-        free(k->saved[id]);
-        k->saved[id] = NULL;
+        free(TAKE_PTR(k->saved[id]));
+        /* Should the record keep the entry, a later restore writes the same value again: harmless. */
         return save_state(k) == -ENOMEM ? -ENOMEM : 0;
+}
+
+/* Changes one knob to want, recording its original first: no knob is changed whose original is not on disk. */
+static int knob_set(Knobs *k, KnobId id, const char *want)
+{
+        _cleanup_free_ char *now = NULL;
+        int r = sysfs_read_string(k->root, &now, "%s", knob_path(id));
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                if (r == -ENOENT)
+                        log_notice("Kernel knob /%s does not exist on this kernel, not setting it to %s.",
+                                   knob_path(id), want);
+                else
+                        log_warning_errno(r, "Failed to read /%s: %m", knob_path(id));
+                return r;
+        }
+        if (strcmp(now, want) == 0)
+                return 0;
+
+        bool recorded = false;
+        if (!k->saved[id]) {
+                if (!knob_table[id].valid(now)) {
+                        _cleanup_free_ char *q = escape_bounded(now, ESCAPE_VALUE_MAX);
+                        if (!q)
+                                return -ENOMEM;
+                        log_warning("Kernel knob /%s holds '%s', which could not be restored; leaving it alone.",
+                                    knob_path(id), q);
+                        return -EINVAL;
+                }
+                k->saved[id] = TAKE_PTR(now);
+                r = save_state(k);
+                if (r < 0) {
+                        free(TAKE_PTR(k->saved[id]));
+                        if (r != -ENOMEM)
+                                log_warning("Not setting kernel knob %s: its original value could not be recorded.",
+                                            knob_name(id));
+                        return r;
+                }
+                recorded = true;
+        }
+
+        r = knob_write(k, id, want);
+        if (r < 0) {
+                if (recorded) { /* unchanged after all: nothing to restore */
+                        free(TAKE_PTR(k->saved[id]));
+                        if (save_state(k) == -ENOMEM)
+                                return -ENOMEM;
+                }
+                return r;
+        }
+        knob_log(LOG_NOTICE, TIERD_MESSAGE_KNOB_CHANGED, id, want, "Set");
+        return 0;
 }
 
 int knobs_apply(Knobs *k, const Config *c)
 {
         int failed = 0;
+        k->restored = false;
         for (KnobId id = 0; id < _KNOB_MAX; id++) {
                 char buf[64];
                 const char *want = knobs_desired(c, id, buf, sizeof buf);
-                if (!want) {
-                        if (knob_restore_one(k, id) < 0)
-                                failed++;
-                        continue;
-                }
-
-                _cleanup_free_ char *now = NULL;
-                int r = sysfs_read_string(k->root, &now, "%s", knob_path(id));
+                int r = want ? knob_set(k, id, want) : knob_restore_one(k, id);
                 if (r == -ENOMEM)
                         return r;
-                if (r < 0) {
-                        if (r == -ENOENT)
-                                log_notice("Kernel knob /%s does not exist on this kernel, not setting it to %s.",
-                                           knob_path(id), want);
-                        else
-                                log_warning_errno(r, "Failed to read /%s: %m", knob_path(id));
+                if (r < 0)
                         failed++;
-                        continue;
-                }
-                if (strcmp(now, want) == 0)
-                        continue;
-                r = knob_write(k, id, want);
-                if (r < 0) {
-                        failed++;
-                        continue;
-                }
-                if (!k->saved[id]) {
-                        k->saved[id] = TAKE_PTR(now);
-                        if (save_state(k) == -ENOMEM)
-                                return -ENOMEM;
-                }
-                knob_log(LOG_NOTICE, TIERD_MESSAGE_KNOB_CHANGED, id, want, "Set");
         }
         return failed;
 }
@@ -228,9 +393,14 @@ int knobs_apply(Knobs *k, const Config *c)
 int knobs_restore(Knobs *k)
 {
         int failed = 0;
-        for (KnobId id = 0; id < _KNOB_MAX; id++)
-                if (knob_restore_one(k, id) < 0)
+        for (KnobId id = 0; id < _KNOB_MAX; id++) {
+                int r = knob_restore_one(k, id);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
                         failed++;
+        }
+        k->restored = true;
         return failed;
 }
 
@@ -238,12 +408,14 @@ Knobs *knobs_free(Knobs *k)
 {
         if (!k)
                 return NULL;
-        if (k->root)
+        if (k->root && !k->restored)
                 (void)knobs_restore(k);
         for (KnobId id = 0; id < _KNOB_MAX; id++)
                 free(k->saved[id]);
         free(k->state_path);
         sysfs_root_free(k->root);
+        if (k->lock_fd >= 0)
+                close(k->lock_fd); /* last: the record is ours until here */
         free(k);
         return NULL;
 }

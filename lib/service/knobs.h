@@ -26,12 +26,20 @@ typedef struct Knobs {
         SysfsRoot *root;
         char *saved[_KNOB_MAX]; /* original value while tierd has it changed, else NULL */
         char *state_path;       /* where the originals survive a crash; NULL: nowhere */
+        int lock_fd;            /* holds the exclusive lock on "<state_path>.lock"; -EBADF without a state path */
+        bool restored;          /* knobs_restore() ran since the last knobs_apply(): knobs_free() need not */
 } Knobs;
 
 /*
  * state_path (may be NULL) keeps the original values while any knob is changed, so that an instance started
  * after a crash or SIGKILL restores the administrator's values, not the ones the dead instance wrote.  Originals
- * found there are adopted as this instance's own.
+ * found there are adopted as this instance's own; lines that are not a valid value for their knob are warned
+ * about (FILE:LINE) and dropped, never written to the kernel.  The record must be a regular file (links are not
+ * followed).
+ *
+ * With a state path, knobs_new() first takes an exclusive lock on "<state_path>.lock" (held until knobs_free()),
+ * so that a second instance can neither adopt nor delete a running one's record: it gets -EBUSY, and nothing is
+ * changed.  Other errors: -ENOMEM, or the error reading the record (logged).
  */
 int knobs_new(const char *root, const char *state_path, Knobs **ret);
 Knobs *knobs_free(Knobs *k);
@@ -42,8 +50,17 @@ const char *knobs_desired(const Config *c, KnobId id, char *buf, size_t size);
 const char *knob_name(KnobId id);
 const char *knob_path(KnobId id);
 
-/* Bring every knob to what c wants; knobs now at "keep" go back to their saved value.  Returns the number of
- * knobs that could not be set (each logged), or -ENOMEM. */
+/*
+ * Bring every knob to what c wants; knobs now at "keep" go back to their saved value.  A knob's original is
+ * recorded in the state file before the knob is written: if that fails, the knob is left alone (and counted).
+ * Returns the number of knobs that could not be set or restored (each logged), or -ENOMEM.
+ */
 int knobs_apply(Knobs *k, const Config *c);
-/* Restore every changed knob; returns the number that failed (each logged). */
+/*
+ * Restore every changed knob.  An entry leaves the record only once the kernel took the original back; one that
+ * could not be restored stays there, for a later call or the next instance.  Each failure is logged once, here:
+ * knobs_free() after knobs_restore() (with no knobs_apply() in between) does not try, nor log, again.
+ * Returns the number of knobs that could not be restored, or -ENOMEM; a caller about to exit should exit
+ * non-zero when that is not 0.
+ */
 int knobs_restore(Knobs *k);

@@ -17,6 +17,11 @@ void log_set_max_level(int level)
         max_level = level;
 }
 
+void log_set_journal(bool journal)
+{
+        use_journal = journal;
+}
+
 /* systemd sets JOURNAL_STREAM=dev:ino for the stream it connected to stderr. */
 static bool stderr_is_journal(void)
 {

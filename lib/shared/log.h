@@ -12,6 +12,8 @@
  * that `return log_error_errno(r, "Failed to read %s: %m", path);` reads naturally.
  */
 void log_set_max_level(int level);
+/* Force a target; by default it is chosen from the environment on first use. */
+void log_set_journal(bool journal);
 
 int log_internal(int level, int error, const char *file, int line, const char *func, const char *format, ...)
         _printf_(6, 7);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
+#define _unused_ __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
@@ -18,6 +19,13 @@
                 __typeof__(p) _ptr_ = (p);                                                                             \
                 (p) = NULL;                                                                                            \
                 _ptr_;                                                                                                 \
+        })
+
+#define TAKE_FD(fd)                                                                                                    \
+        ({                                                                                                             \
+                int _fd_ = (fd);                                                                                       \
+                (fd) = -EBADF;                                                                                         \
+                _fd_;                                                                                                  \
         })
 
 #define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                                        \

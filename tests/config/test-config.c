@@ -12,113 +12,9 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "config-test.h"
 #include "config.h"
 #include "tests.h"
-
-static char tmp_root[PATH_MAX];
-static unsigned tmp_dirs;
-
-/* snprintf() for paths, failing the case rather than truncating. */
-_printf_(3, 4) static void format_path(char *buf, size_t size, const char *format, ...)
-{
-        va_list ap;
-        va_start(ap, format);
-        int n = vsnprintf(buf, size, format, ap);
-        va_end(ap);
-        ASSERT_TRUE(n >= 0 && (size_t)n < size);
-}
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-        (void)st;
-        (void)ftw;
-        return type == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static void remove_tmp_root(void)
-{
-        if (tmp_root[0])
-                (void)nftw(tmp_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* A fresh empty directory under this run's temporary root (removed at exit, also after a failed case). */
-static void make_dir(char *buf, size_t size)
-{
-        if (!tmp_root[0]) {
-                format_path(tmp_root, sizeof tmp_root, "%s/tierd-test-config-XXXXXX", getenv("TMPDIR") ?: "/tmp");
-                ASSERT_TRUE(mkdtemp(tmp_root));
-                atexit(remove_tmp_root);
-        }
-        format_path(buf, size, "%s/d%u", tmp_root, tmp_dirs++);
-        ASSERT_EQ(mkdir(buf, 0755), 0);
-}
-
-static void write_bytes(const char *path, const char *data, size_t n)
-{
-        FILE *f = fopen(path, "we");
-        ASSERT_TRUE(f);
-        ASSERT_TRUE(fwrite(data, 1, n, f) == n);
-        ASSERT_EQ(fclose(f), 0);
-}
-
-static void write_file(const char *path, const char *text)
-{
-        write_bytes(path, text, strlen(text));
-}
-
-/* text as tierd.conf in a fresh directory; path receives its name. */
-static void write_main(const char *text, char path[static PATH_MAX])
-{
-        char dir[PATH_MAX];
-        make_dir(dir, sizeof dir);
-        format_path(path, PATH_MAX, "%s/tierd.conf", dir);
-        write_file(path, text);
-}
-
-static Config *load_ok(const char *text)
-{
-        char path[PATH_MAX];
-        Config *c = NULL;
-        char *error = NULL;
-
-        write_main(text, path);
-        int r = config_load(path, &c, &error);
-        if (r < 0)
-                fprintf(stderr, "unexpected error %d (%s) for:\n%s\n", r, error ?: "no message", text);
-        ASSERT_OK(r);
-        ASSERT_TRUE(c);
-        ASSERT_TRUE(!error);
-        ASSERT_EQ(c->n_sources, 1);
-        ASSERT_STREQ(c->sources[0], path);
-        ASSERT_TRUE(!c->sources[1]);
-        return c;
-}
-
-static Config sentinel;
-
-/* Loading text must fail with exactly "PATH:LINE: message" and leave the output alone. */
-static void check_rejected(const char *text, size_t length, unsigned line, const char *message)
-{
-        char path[PATH_MAX], *error = NULL, *expected = NULL;
-        Config *c = &sentinel;
-
-        char dir[PATH_MAX];
-        make_dir(dir, sizeof dir);
-        format_path(path, PATH_MAX, "%s/tierd.conf", dir);
-        write_bytes(path, text, length);
-
-        int r = config_load(path, &c, &error);
-        ASSERT_TRUE(asprintf(&expected, "%s:%u: %s", path, line, message) >= 0);
-        if (r != -EINVAL || !error || strcmp(error, expected) != 0)
-                fprintf(stderr, "for input:\n%s\n", text);
-        ASSERT_EQ(r, -EINVAL);
-        ASSERT_STREQ(error, expected);
-        ASSERT_TRUE(c == &sentinel);
-        free(expected);
-        free(error);
-}
-
-#define REJECT(text, line, message) check_rejected(text, sizeof(text) - 1, line, message)
 
 static void assert_defaults(const Config *c)
 {
@@ -443,7 +339,8 @@ TEST(rejected_structure)
         REJECT("[Node -1]\n", 1, "invalid node id in section [Node -1]");
         REJECT("[Node 1024]\n", 1, "invalid node id in section [Node 1024]");
         REJECT("[Node  1]\n", 1, "invalid node id in section [Node  1]");
-        REJECT("[Node\t1]\n", 1, "invalid node id in section [Node\t1]");
+        /* Control characters in a quoted name come out escaped. */
+        REJECT("[Node\t1]\n", 1, "invalid node id in section [Node\\x091]");
         REJECT("[Node 1 ]\n", 1, "invalid node id in section [Node 1 ]");
         REJECT("[Node +1]\n", 1, "invalid node id in section [Node +1]");
         REJECT("[Node 0x1]\n", 1, "invalid node id in section [Node 0x1]");
@@ -733,6 +630,7 @@ TEST(round_trip_everything)
         config_free(c);
 }
 
+/* A file of head, then n bytes ch, then tail, written in pieces so that the test itself stays small. */
 static const char *const shipped = CONF_DIR "/tierd.conf";
 
 TEST(shipped_file_loads)
