@@ -144,7 +144,7 @@ TEST(penalty_for_lower_node)
 
 /* What the kernel's loops see: the SLIT as a matrix by node id, the N_MEMORY and CPU masks, node_load[]. */
 typedef struct KernelModel {
-        unsigned n_ids;     /* ids 0 .. n_ids - 1; absent ones have no memory and no CPUs */
+        unsigned n_ids;        /* ids 0 .. n_ids - 1; absent ones have no memory and no CPUs */
         const uint32_t *by_id; /* n_ids x n_ids, distance[from * n_ids + to] */
         bool memory[MODEL_IDS], cpus[MODEL_IDS];
         int node_load[MODEL_IDS];
@@ -266,8 +266,7 @@ TEST(fast_order_matches_kernel_loops)
                                 /* lower_tier_mask: every memory node of every later tier. */
                                 for (size_t j = i + 1; j < m->n_tiers; j++)
                                         lower = nodemask_or(&lower, &m->tiers[j].nodes);
-                                ASSERT_TRUE(nodemask_equal(&tier_map_find(m, (unsigned)node)->demote_fallback,
-                                                           &lower));
+                                ASSERT_TRUE(nodemask_equal(&tier_map_find(m, (unsigned)node)->demote_fallback, &lower));
                         }
                 free(by_id);
         }
