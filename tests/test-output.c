@@ -67,8 +67,13 @@ TEST(classification_table)
         t->numa_balancing = 1;
         t->demotion_enabled = 0;
         t->memory_tiering = true;
-        TopoNode *n0 = add_node(t, 0, true, true), *n1 = add_node(t, 1, false, true), *n2 = add_node(t, 2, true, false),
-                 *n3 = add_node(t, 3, false, true);
+        add_node(t, 0, true, true);
+        add_node(t, 1, false, true);
+        add_node(t, 2, true, false);
+        add_node(t, 3, false, true);
+        /* Only now: adding a node may move the array. */
+        TopoNode *n0 = topology_find_node(t, 0), *n1 = topology_find_node(t, 1), *n2 = topology_find_node(t, 2),
+                 *n3 = topology_find_node(t, 3);
         n0->cpulist = strdup("0-3");
         n1->cpulist = strdup("");
         n2->cpulist = strdup("4-7,64-127");
