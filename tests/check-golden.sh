@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # check-golden.sh TIERCTL ROOT GOLDEN VERB [ARGS...]: run "TIERCTL VERB ARGS --root ROOT" and compare its
 # output with GOLDEN, the root's own path written as @ROOT@ (it differs between checkouts).
-# With TIERD_UPDATE_GOLDEN=1 the golden file is rewritten instead: review the diff, and check it against the
-# fixture's expected.json (tests/check-expected.py), which is written by hand.
+# With TIERD_UPDATE_GOLDEN=1 the golden file is rewritten instead: review the diff.  A golden file is only the
+# code's own output; what it must say is in the fixture's hand-written expected.json, and tests/check-expected.py
+# (the expected-NAME tests of the fixture suite) checks both the golden file and tierctl against it.
 set -euo pipefail
 tierctl=$1 root=$2 golden=$3
 shift 3

@@ -140,12 +140,14 @@ TEST(penalty_for_lower_node)
         ASSERT_EQ(nodemask_weight(&got), 1);
 }
 
+#define MODEL_IDS 128
+
 /* What the kernel's loops see: the SLIT as a matrix by node id, the N_MEMORY and CPU masks, node_load[]. */
 typedef struct KernelModel {
         unsigned n_ids;        /* ids 0 .. n_ids - 1; absent ones have no memory and no CPUs */
         const uint32_t *by_id; /* n_ids x n_ids, distance[from * n_ids + to] */
-        bool memory[64], cpus[64];
-        int node_load[64];
+        bool memory[MODEL_IDS], cpus[MODEL_IDS];
+        int node_load[MODEL_IDS];
 } KernelModel;
 
 static int ref_distance(const KernelModel *k, int from, int to)
@@ -153,11 +155,15 @@ static int ref_distance(const KernelModel *k, int from, int to)
         return (int)k->by_id[(unsigned)from * k->n_ids + (unsigned)to];
 }
 
-/* find_next_best_node() of mm/page_alloc.c, line by line. */
+/*
+ * find_next_best_node() of mm/page_alloc.c, line by line, as of 6.6 ("mm: page_alloc: skip memoryless nodes
+ * entirely"): a memoryless local node is not returned first.  Before, it was returned (and marked used) without
+ * any node_load change, so build_zonelists()' loads come out the same either way.
+ */
 static int ref_find_next_best_node(KernelModel *k, int node, bool *used)
 {
         int min_val = INT_MAX, best_node = -1;
-        if (!used[node]) {
+        if (!used[node] && k->memory[node]) {
                 used[node] = true;
                 return node;
         }
@@ -186,7 +192,7 @@ static void ref_build_node_load(KernelModel *k, const Topology *t)
         memset(k->node_load, 0, sizeof(k->node_load));
         for (size_t i = 0; i < t->n_nodes; i++) {
                 int local = (int)t->nodes[i].id, prev = local, node;
-                bool used[64] = {false};
+                bool used[MODEL_IDS] = {false};
                 while ((node = ref_find_next_best_node(k, local, used)) >= 0) {
                         if (ref_distance(k, local, node) != ref_distance(k, local, prev))
                                 k->node_load[node] += 1;
@@ -199,8 +205,8 @@ static void ref_build_node_load(KernelModel *k, const Topology *t)
 static NodeMask ref_preferred(KernelModel *k, int node, const NodeMask *next_tier)
 {
         NodeMask preferred = NODEMASK_EMPTY;
-        bool used[64];
-        for (int n = 0; n < 64; n++)
+        bool used[MODEL_IDS];
+        for (int n = 0; n < MODEL_IDS; n++)
                 used[n] = k->memory[n] && !nodemask_test(next_tier, (unsigned)n);
         int best_distance = -1;
         for (;;) {
@@ -223,7 +229,9 @@ TEST(fast_order_matches_kernel_loops)
                 _cleanup_(topology_freep) Topology *t = topology_new();
                 _cleanup_(tier_map_freep) TierMap *m = NULL;
                 KernelModel k = {0};
-                unsigned n = 2 + (unsigned)(rand() % 11), id = 0, ids[16];
+                /* Every tenth host is large: more than 32 candidates take the counting-sort path. */
+                unsigned n = round % 10 == 0 ? 34 + (unsigned)(rand() % 20) : 2 + (unsigned)(rand() % 11);
+                unsigned id = 0, ids[64];
                 for (unsigned i = 0; i < n; i++) {
                         id += 1 + (unsigned)(rand() % 2); /* sparse ids */
                         ids[i] = id;
@@ -251,10 +259,15 @@ TEST(fast_order_matches_kernel_loops)
                 ref_build_node_load(&k, t);
                 for (size_t i = 0; i < m->n_tiers; i++)
                         NODEMASK_FOREACH (node, &m->tiers[i].nodes) {
-                                NodeMask want = NODEMASK_EMPTY;
+                                NodeMask want = NODEMASK_EMPTY, lower = NODEMASK_EMPTY;
                                 if (i + 1 < m->n_tiers)
                                         want = ref_preferred(&k, node, &m->tiers[i + 1].nodes);
                                 assert_preferred(m, (unsigned)node, want);
+                                /* lower_tier_mask: every memory node of every later tier. */
+                                for (size_t j = i + 1; j < m->n_tiers; j++)
+                                        NODEMASK_FOREACH (l, &m->tiers[j].nodes)
+                                                nodemask_set(&lower, (unsigned)l);
+                                ASSERT_TRUE(nodemask_equal(&tier_map_find(m, (unsigned)node)->demote_fallback, &lower));
                         }
                 free(by_id);
         }

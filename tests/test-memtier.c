@@ -188,6 +188,41 @@ TEST(kmem_inside_dram_node_stays_dram)
         ASSERT_EQ(nt->adistance, 576);
 }
 
+/* dax/kmem memory on a node with CPUs and no byte counts: the CPUs' boot memory came first, so it stays DRAM. */
+TEST(kmem_on_cpu_node_without_byte_counts_stays_dram)
+{
+        _cleanup_(topology_freep) Topology *t = topology_new();
+        _cleanup_(tier_map_freep) TierMap *m = NULL;
+        add_node(t, 0, true, true)->dax_kmem = true;
+        const NodeTier *nt = compute(t, NULL, &m, 0);
+        ASSERT_TRUE(!nt->kmem);
+        ASSERT_EQ(nt->adistance, 576);
+        ASSERT_EQ(nt->reason, TIER_REASON_DEFAULT_DRAM);
+}
+
+/*
+ * A node with CPUs whose memory is all dax/kmem's was no boot DRAM node (kmem onlines after memory_tier_init()
+ * took default_dram_nodes): it is no reference candidate, so its half bandwidth trips no 10% rule.  By its own
+ * figures: 576 * 200 / 200 = 576; * 200000 / 100000 = 1152 -> tier 9.
+ */
+TEST(kmem_node_with_cpus_is_not_a_reference_candidate)
+{
+        _cleanup_(topology_freep) Topology *t = topology_new();
+        _cleanup_(tier_map_freep) TierMap *m = NULL;
+        add_node(t, 0, true, true);
+        TopoNode *n = add_node(t, 1, true, true);
+        n->dax_kmem = true;
+        n->online_bytes = n->kmem_bytes = UINT64_C(16) << 30;
+        set_hmat(t, 0, 100, 100, 100000, 100000);
+        set_hmat(t, 1, 100, 100, 50000, 50000);
+        const NodeTier *nt = compute(t, NULL, &m, 1);
+        ASSERT_EQ(m->reference.state, REFERENCE_VALID);
+        ASSERT_EQ(m->reference.culprit, -1);
+        ASSERT_TRUE(nt->kmem);
+        ASSERT_EQ(nt->adistance, 1152);
+        ASSERT_EQ(nt->tier, 9);
+}
+
 TEST(reference_zero_switches_algorithm_off)
 {
         _cleanup_(topology_freep) Topology *t = topology_new();
@@ -373,7 +408,9 @@ TESTS_MAIN(TEST_ENTRY(reference_node_gets_dram_distance), TEST_ENTRY(ten_percent
            TEST_ENTRY(ten_percent_rule_outside), TEST_ENTRY(ten_percent_band_like_the_kernel),
            TEST_ENTRY(hbm_faster_than_dram), TEST_ENTRY(cpuless_node_without_figures_is_dram),
            TEST_ENTRY(no_hmat_at_all), TEST_ENTRY(dax_kmem_without_hmat), TEST_ENTRY(dax_kmem_with_hmat_uses_figures),
-           TEST_ENTRY(kmem_inside_dram_node_stays_dram), TEST_ENTRY(reference_zero_switches_algorithm_off),
-           TEST_ENTRY(no_cpu_node_with_figures), TEST_ENTRY(formula_64_and_32_bit), TEST_ENTRY(overrides),
-           TEST_ENTRY(overrides_are_copied), TEST_ENTRY(largest_tier_ids), TEST_ENTRY(legacy_kernel_model),
+           TEST_ENTRY(kmem_inside_dram_node_stays_dram), TEST_ENTRY(kmem_on_cpu_node_without_byte_counts_stays_dram),
+           TEST_ENTRY(kmem_node_with_cpus_is_not_a_reference_candidate),
+           TEST_ENTRY(reference_zero_switches_algorithm_off), TEST_ENTRY(no_cpu_node_with_figures),
+           TEST_ENTRY(formula_64_and_32_bit), TEST_ENTRY(overrides), TEST_ENTRY(overrides_are_copied),
+           TEST_ENTRY(largest_tier_ids), TEST_ENTRY(legacy_kernel_model),
            TEST_ENTRY(memoryless_node_has_no_tier), TEST_ENTRY(memory_types_by_exact_adistance))

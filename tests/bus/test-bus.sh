@@ -79,6 +79,18 @@ check "Version is set" grep -q '^s "[0-9]' <<<"$(prop Version)"
 check "Nodes lists node 2 in tier 86" grep -q '2 11068 86 86 "hmat"' <<<"$(prop Nodes)"
 check "Tiers lists tiers 4 and 86" grep -q '^a(iiiau) 2 4 576 612 2 0 1 86 11068 11068 2 2 3$' <<<"$(prop Tiers)"
 
+# tierctl status as text: the first line's exact format, then one line per tier (spr-cxl: tiers 4 and 86), and
+# no warnings line (spr-cxl has none).
+version=$(prop Version | sed -n 's/^s "\(.*\)"$/\1/p')
+"$tierctl" --user status >"$tmp/status.txt"
+printf '%s\n' "tierd $version, kernel 6.12.107+deb12-amd64, mode observe, tier map generation 1" \
+        "  tier 4: nodes 0,1" "  tier 86: nodes 2,3" >"$tmp/status.expected"
+check "tierctl status names version, kernel, mode and generation" \
+        test "$(head -n1 "$tmp/status.txt")" = "$(head -n1 "$tmp/status.expected")"
+check "tierctl status lists tier 4 (nodes 0,1) and tier 86 (nodes 2,3), and nothing else" \
+        cmp -s "$tmp/status.txt" "$tmp/status.expected"
+check "the version in tierctl status is a real one" grep -q '^tierd [0-9][^ ]*, ' "$tmp/status.txt"
+
 # GetTopology is exactly tierctl classify --json on the same tree.
 "$tierctl" --user status --json >"$tmp/status.json"
 check "tierctl status --json names the mode" python3 -c '
