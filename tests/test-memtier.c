@@ -365,6 +365,7 @@ TEST(legacy_kernel_model)
         ASSERT_EQ(nt->adistance, 576);
         ASSERT_EQ(nt->cause, DEFAULT_CAUSE_LEGACY_KERNEL);
         ASSERT_EQ(tier_map_find(m, 2)->adistance, 2880); /* 6.1..6.6: fixed dax/kmem type */
+        ASSERT_EQ(tier_map_find(m, 2)->cause, DEFAULT_CAUSE_LEGACY_KERNEL); /* it has figures, the kernel ignores them */
 
         tier_map_free(TAKE_PTR(m));
         o.legacy_kmem_hmat = true; /* 6.7..6.9: kmem asks the HMAT algorithm */

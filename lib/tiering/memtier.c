@@ -168,7 +168,8 @@ static void classify_node(const TopoNode *n, const TierOptions *o, const Referen
         } else {
                 nt->adistance = nt->default_adistance;
                 nt->reason = nt->kmem ? TIER_REASON_DAX_KMEM : TIER_REASON_DEFAULT_DRAM;
-                if (o->model == TIER_MODEL_LEGACY && !nt->kmem)
+                /* Before 6.10 boot nodes never asked for HMAT figures, and before 6.7 neither did dax/kmem. */
+                if (o->model == TIER_MODEL_LEGACY && (!nt->kmem || (nt->perf_valid && !o->legacy_kmem_hmat)))
                         nt->cause = DEFAULT_CAUSE_LEGACY_KERNEL;
                 else if (!hmat_usable)
                         nt->cause = cause_from_reference(ref);

@@ -16,7 +16,12 @@ typedef struct NodeView {
 
 static NodeView view_of(const Snapshot *s, unsigned id)
 {
-        NodeView v = {.adistance = -1, .tier = -1, .kernel_tier = -1};
+        /* No reason at all, so that a node appearing differs in its reason whatever that is. */
+        NodeView v = {.adistance = -1,
+                      .tier = -1,
+                      .kernel_tier = -1,
+                      .reason = _TIER_REASON_MAX,
+                      .cause = _DEFAULT_CAUSE_MAX};
         const TopoNode *n = s ? topology_find_node(s->topology, id) : NULL;
         const NodeTier *nt = s ? tier_map_find(s->map, id) : NULL;
         if (!n || !nt)
