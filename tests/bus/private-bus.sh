@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Sourced by the bus tests: a scratch directory, a private dbus-daemon as the session bus, TAP-style checks.
 # Defines $tmp, pids (killed on exit), check DESCRIPTION COMMAND..., prop NAME, call METHOD [SIG ARGS...],
-# wait_for_name, and passed/failed counters.
+# wait_for_name (until tierd answers), and passed/failed counters.
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
@@ -41,9 +41,13 @@ for _ in $(seq 100); do [[ -S $tmp/bus ]] && break; sleep 0.05; done
 
 prop() { busctl --user get-property org.tierd.Manager1 /org/tierd/Manager1 org.tierd.Manager1 "$1"; }
 call() { busctl --user call org.tierd.Manager1 /org/tierd/Manager1 org.tierd.Manager1 "$@"; }
+# tierd takes its name before it is ready (so that a second instance stops before changing anything); a property
+# read is answered only once the loop runs, that is after the knobs and the first scan.
 wait_for_name() {
         for _ in $(seq 200); do
-                busctl --user status org.tierd.Manager1 >/dev/null 2>&1 && return 0
+                if busctl --user status org.tierd.Manager1 >/dev/null 2>&1; then
+                        prop Version >/dev/null 2>&1 && return 0
+                fi
                 sleep 0.05
         done
         return 1

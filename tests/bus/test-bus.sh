@@ -7,42 +7,7 @@
 set -euo pipefail
 tierd=$1 tierctl=$2 fixture=$3
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-        for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-        wait 2>/dev/null || true
-        rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-passed=0 failed=0
-ok() { echo "ok - $*"; passed=$((passed + 1)); }
-fail() { echo "not ok - $*"; failed=$((failed + 1)); }
-check() { # check DESCRIPTION COMMAND...
-        local what=$1
-        shift
-        if "$@"; then ok "$what"; else fail "$what"; fi
-}
-
-cat >"$tmp/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$tmp/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-CONF
-dbus-daemon --config-file="$tmp/bus.conf" --nofork --nosyslog &
-pids+=($!)
-export DBUS_SESSION_BUS_ADDRESS="unix:path=$tmp/bus"
-for _ in $(seq 100); do [[ -S $tmp/bus ]] && break; sleep 0.05; done
+. "$(dirname "$0")/private-bus.sh"
 
 # A private copy of the tree: the test changes it.
 cp -a "$fixture" "$tmp/root"
@@ -65,13 +30,8 @@ pids+=($!)
 "$tierd" --root "$root" --user --config "$tmp/tierd.conf" 2>"$tmp/tierd.log" &
 tierd_pid=$!
 pids+=($tierd_pid)
-for _ in $(seq 200); do
-        busctl --user status org.tierd.Manager1 >/dev/null 2>&1 && break
-        sleep 0.05
-done
+wait_for_name || true
 
-prop() { busctl --user get-property org.tierd.Manager1 /org/tierd/Manager1 org.tierd.Manager1 "$1"; }
-call() { busctl --user call org.tierd.Manager1 /org/tierd/Manager1 org.tierd.Manager1 "$@"; }
 
 check "Mode is observe" test "$(prop Mode)" = 's "observe"'
 check "TierMapGeneration starts at 1" test "$(prop TierMapGeneration)" = "t 1"
@@ -222,7 +182,7 @@ check "numa_balancing restored after the fatal error" test "$(cat "$tmp/nonodes/
 "$tierd" --root "$root" --user --config "$tmp/tierd.conf" 2>"$tmp/int.log" &
 tierd_pid=$!
 pids+=($tierd_pid)
-for _ in $(seq 200); do busctl --user status org.tierd.Manager1 >/dev/null 2>&1 && break; sleep 0.05; done
+wait_for_name || true
 check "numa_balancing set to 0" test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 0
 kill -INT "$tierd_pid"
 wait "$tierd_pid" && rc=0 || rc=$?
@@ -237,7 +197,7 @@ start_instance() {
         RUNTIME_DIRECTORY=$tmp/run "$tierd" --root "$root" --user --config "$tmp/tierd.conf" 2>>"$tmp/crash.log" &
         tierd_pid=$!
         pids+=($tierd_pid)
-        for _ in $(seq 200); do busctl --user status org.tierd.Manager1 >/dev/null 2>&1 && break; sleep 0.05; done
+        wait_for_name || true
 }
 start_instance
 check "numa_balancing set to 3 before the crash" test "$(cat "$root/proc/sys/kernel/numa_balancing")" = 3
