@@ -6,18 +6,25 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "parse.h"
 #include "sysfs.h"
 
+/* Symlinks followed in one lookup before -ELOOP, as the kernel's MAXSYMLINKS. */
+#define SYSFS_MAX_LINKS 40
+
 int sysfs_root_new(const char *path, WarningList *warnings, SysfsRoot **ret)
 {
+        if (path && !*path)
+                return -EINVAL;
         _cleanup_(sysfs_root_freep) SysfsRoot *r = calloc(1, sizeof(*r));
         if (!r)
                 return -ENOMEM;
         r->fd = -EBADF;
-        r->path = strdup(path && *path ? path : "/");
+        r->context_node = -1;
+        r->path = strdup(path ?: "/");
         if (!r->path)
                 return -ENOMEM;
         r->fd = open(r->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -47,42 +54,196 @@ _printf_(3, 0) static int format_path(char *buf, size_t size, const char *fmt, v
         return 0;
 }
 
+static void close_dirs(int *dirs, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                close(dirs[i]);
+}
+
+/*
+ * RESOLVE_IN_ROOT in user space: look up one component at a time with O_NOFOLLOW, expand symlinks ourselves
+ * (an absolute target starts again at the root), and keep the chain of directories so that ".." goes back
+ * one step but never above the root.  Nothing is ever resolved by the kernel across a symlink or "..".
+ * Unlike openat2 this cannot stop a concurrent rename from moving a directory out of the root mid-walk; the
+ * trees it guards are captures and test fixtures, not hostile writers.
+ */
+static int open_in_root_userspace(SysfsRoot *r, const char *path, int flags)
+{
+        _cleanup_free_ char *buf = strdup(path);
+        if (!buf)
+                return -ENOMEM;
+        _cleanup_free_ int *dirs = NULL; /* dirs[i]: the (i+1)-th directory below the root on the way */
+        size_t depth = 0, allocated = 0;
+        unsigned links = 0;
+        char *p = buf;
+        int k;
+
+        for (;;) {
+                while (*p == '/')
+                        p++;
+                int cur = depth > 0 ? dirs[depth - 1] : r->fd;
+                if (!*p) { /* the path named a directory: the root, or ended in "/", "." or ".." */
+                        k = openat(cur, ".", flags | O_CLOEXEC);
+                        k = k < 0 ? negative_errno() : k;
+                        break;
+                }
+                char *name = p, *end = strchrnul(p, '/');
+                bool last = !end[strspn(end, "/")];
+                char saved = *end;
+                *end = '\0';
+                if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+                        if (name[1] == '.' && depth > 0)
+                                close(dirs[--depth]);
+                        *end = saved;
+                        p = end;
+                        continue;
+                }
+
+                int fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0) {
+                        k = negative_errno();
+                        break;
+                }
+                struct stat st;
+                if (fstat(fd, &st) < 0) {
+                        k = negative_errno();
+                        close(fd);
+                        break;
+                }
+                if (S_ISLNK(st.st_mode)) {
+                        char target[PATH_MAX];
+                        ssize_t n = readlinkat(fd, "", target, sizeof target);
+                        close(fd);
+                        if (n < 0) {
+                                k = negative_errno();
+                                break;
+                        }
+                        if ((size_t)n >= sizeof target) {
+                                k = -ENAMETOOLONG;
+                                break;
+                        }
+                        if (++links > SYSFS_MAX_LINKS) {
+                                k = -ELOOP;
+                                break;
+                        }
+                        if (n == 0) {
+                                k = -ENOENT;
+                                break;
+                        }
+                        /* Continue with the target followed by what was left of the path. */
+                        const char *rest = saved ? end + 1 : "";
+                        char *next;
+                        if (asprintf(&next, "%.*s/%s", (int)n, target, rest) < 0) {
+                                k = -ENOMEM;
+                                break;
+                        }
+                        free(buf);
+                        buf = p = next;
+                        if (target[0] == '/') {
+                                close_dirs(dirs, depth);
+                                depth = 0;
+                        }
+                        continue;
+                }
+                if (last) {
+                        close(fd);
+                        /* O_NOFOLLOW: had it turned into a symlink since the check, fail rather than follow. */
+                        k = openat(cur, name, flags | O_NOFOLLOW | O_CLOEXEC);
+                        k = k < 0 ? negative_errno() : k;
+                        break;
+                }
+                if (!S_ISDIR(st.st_mode)) {
+                        close(fd);
+                        k = -ENOTDIR;
+                        break;
+                }
+                if (GREEDY_REALLOC(dirs, allocated, depth + 1) < 0) {
+                        close(fd);
+                        k = -ENOMEM;
+                        break;
+                }
+                dirs[depth++] = fd;
+                *end = saved;
+                p = end;
+        }
+        close_dirs(dirs, depth);
+        return k;
+}
+
 static int open_in_root(SysfsRoot *r, const char *path, int flags)
 {
         while (*path == '/')
                 path++;
-        /* O_PATH takes no other open flags. */
-        if (!(flags & O_PATH))
-                flags |= O_NOCTTY;
-        struct open_how how = {
-                .flags = (uint64_t)(flags | O_CLOEXEC),
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
-        int fd = (int)syscall(SYS_openat2, r->fd, path, &how, sizeof(how));
-        if (fd < 0 && errno == ENOSYS) /* pre-5.6 kernels: relative lookups only */
-                fd = openat(r->fd, path, flags | O_CLOEXEC);
-        return fd < 0 ? negative_errno() : fd;
+        if (r->resolver == SYSFS_RESOLVER_AUTO) {
+                struct open_how how = {
+                        .flags = (uint64_t)(flags | O_CLOEXEC),
+                        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+                };
+                int fd = (int)syscall(SYS_openat2, r->fd, path, &how, sizeof(how));
+                if (fd >= 0)
+                        return fd;
+                if (errno != ENOSYS)
+                        return negative_errno();
+                /* Never a plain openat(): it would follow absolute links and ".." out of the root. */
+                r->resolver = SYSFS_RESOLVER_USERSPACE;
+        }
+        return open_in_root_userspace(r, path, flags);
+}
+
+/*
+ * Open a file to read or write, refusing anything but a regular file without blocking: O_NONBLOCK makes
+ * opening a FIFO return at once, fstat() then tells what it is.  O_NONBLOCK is cleared again so that the
+ * rare attribute whose read or write honours it behaves as in a blocking open.
+ */
+static int open_regular(SysfsRoot *r, const char *path, int flags, struct stat *ret_st)
+{
+        _cleanup_close_ int fd = open_in_root(r, path, flags | O_NONBLOCK | O_NOCTTY);
+        if (fd == -ENXIO) {
+                /* A FIFO without a reader refuses a non-blocking writer: say what it is, as for the others. */
+                _cleanup_close_ int pfd = open_in_root(r, path, O_PATH);
+                if (pfd >= 0 && fstat(pfd, ret_st) == 0 && S_ISFIFO(ret_st->st_mode))
+                        return -EBADFD;
+        }
+        if (fd < 0)
+                return fd;
+        if (fstat(fd, ret_st) < 0)
+                return negative_errno();
+        if (S_ISDIR(ret_st->st_mode))
+                return -EISDIR;
+        if (!S_ISREG(ret_st->st_mode))
+                return -EBADFD;
+        if (fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+                return negative_errno();
+        return TAKE_FD(fd);
 }
 
 /* Read a whole small file; the content is NUL-terminated and keeps its trailing newline. */
 static int read_file(SysfsRoot *r, const char *path, char **ret)
 {
-        _cleanup_close_ int fd = open_in_root(r, path, O_RDONLY);
+        struct stat st;
+        _cleanup_close_ int fd = open_regular(r, path, O_RDONLY, &st);
         if (fd < 0)
                 return fd;
 
-        size_t size = 4096, len = 0;
-        _cleanup_free_ char *buf = malloc(size);
-        if (!buf)
-                return -ENOMEM;
+        /* Nearly every attribute fits the stack buffer.  A file whose size is known (plain files in captured
+         * trees) is complete once that much is read; sysfs (4096) and procfs (0) sizes mean nothing, read to
+         * EOF there. */
+        char small[4096];
+        _cleanup_free_ char *heap = NULL;
+        char *buf = small;
+        size_t size = sizeof small, len = 0;
         for (;;) {
+                if (st.st_size > 0 && len == (size_t)st.st_size && len + 1 < size)
+                        break;
                 if (len + 1 >= size) {
                         if (size >= SYSFS_VALUE_MAX)
                                 return -EFBIG;
-                        char *p = realloc(buf, size * 2);
+                        char *p = realloc(heap, size * 2);
                         if (!p)
                                 return -ENOMEM;
-                        buf = p;
+                        if (!heap)
+                                memcpy(p, small, len);
+                        buf = heap = p;
                         size *= 2;
                 }
                 ssize_t n = read(fd, buf + len, size - len - 1);
@@ -98,8 +259,63 @@ static int read_file(SysfsRoot *r, const char *path, char **ret)
         if (memchr(buf, '\0', len))
                 return -EINVAL; /* a text attribute never holds NUL; do not let it truncate silently */
         buf[len] = '\0';
-        *ret = TAKE_PTR(buf);
+        if (!heap) {
+                heap = malloc(len + 1);
+                if (!heap)
+                        return -ENOMEM;
+                memcpy(heap, small, len + 1);
+        }
+        *ret = TAKE_PTR(heap);
         return 0;
+}
+
+static const char *root_prefix(const SysfsRoot *r, const char **ret_sep)
+{
+        bool slash = strcmp(r->path, "/") == 0;
+        *ret_sep = slash ? "" : "/";
+        return slash ? "/" : r->path;
+}
+
+int sysfs_root_describe(SysfsRoot *r, char *buf, size_t size, const char *fmt, ...)
+{
+        char path[PATH_MAX];
+        va_list ap;
+        va_start(ap, fmt);
+        int k = format_path(path, sizeof path, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return k;
+        const char *sep, *prefix = root_prefix(r, &sep);
+        int n = snprintf(buf, size, "%s%s%s", prefix, sep, path);
+        return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* Why a file could not be used, for an unreadable-value warning: errno text, and what that means here. */
+static int report_unreadable(SysfsRoot *r, const char *path, int error)
+{
+        if (error == -ENOMEM)
+                return error;
+        if (r->warnings) {
+                const char *sep, *prefix = root_prefix(r, &sep);
+                const char *why = error == -EBADFD ? " (not a regular file)" : error == -EISDIR ? " (a directory)" : "";
+                int k = warning_list_add(r->warnings, WARNING_UNREADABLE, r->context_node, "%s%s%s: cannot read: %s%s",
+                                         prefix, sep, path, strerror(-error), why);
+                if (k < 0)
+                        return k;
+        }
+        return error;
+}
+
+int sysfs_warn_unreadable(SysfsRoot *r, int error, const char *fmt, ...)
+{
+        char path[PATH_MAX];
+        va_list ap;
+        va_start(ap, fmt);
+        int k = format_path(path, sizeof path, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return k;
+        return report_unreadable(r, path, error);
 }
 
 /* Record a bad value with the file it came from; printable, bounded excerpt of the value. */
@@ -120,9 +336,9 @@ static int report_malformed(SysfsRoot *r, const char *path, const char *value, i
         shown[MIN(j, sizeof(shown) - 1)] = '\0';
 
         if (r->warnings) {
-                const char *sep = strcmp(r->path, "/") == 0 ? "" : "/";
-                int k = warning_list_add(r->warnings, WARNING_MALFORMED_VALUE, -1, "%s%s%s: invalid value '%s': %s",
-                                         strcmp(r->path, "/") == 0 ? "/" : r->path, sep, path, shown, strerror(-error));
+                const char *sep, *prefix = root_prefix(r, &sep);
+                int k = warning_list_add(r->warnings, WARNING_MALFORMED_VALUE, r->context_node,
+                                         "%s%s%s: invalid value '%s': %s", prefix, sep, path, shown, strerror(-error));
                 if (k < 0)
                         return k;
         }
@@ -138,6 +354,8 @@ _printf_(5, 0) static int vread_string(SysfsRoot *r, char **ret, char *path, siz
         k = read_file(r, path, ret);
         if (k == -EFBIG || k == -EINVAL)
                 return report_malformed(r, path, "(oversized or binary content)", k);
+        if (k < 0 && k != -ENOENT)
+                return report_unreadable(r, path, k);
         return k;
 }
 
@@ -260,7 +478,8 @@ int sysfs_write_string(SysfsRoot *r, const char *value, const char *fmt, ...)
         if (k < 0)
                 return k;
         /* No O_CREAT: knobs exist or the kernel lacks them; O_TRUNC so plain files in test trees behave too. */
-        _cleanup_close_ int fd = open_in_root(r, path, O_WRONLY | O_TRUNC);
+        struct stat st;
+        _cleanup_close_ int fd = open_regular(r, path, O_WRONLY | O_TRUNC, &st);
         if (fd < 0)
                 return fd;
         char buf[256];
@@ -290,12 +509,15 @@ int sysfs_readlink_basename(SysfsRoot *r, char **ret, const char *fmt, ...)
         if (slash) {
                 *slash = '\0';
                 dfd = open_in_root(r, path, O_PATH | O_DIRECTORY);
+                *slash = '/';
                 if (dfd < 0)
-                        return dfd;
+                        return dfd == -ENOENT ? dfd : report_unreadable(r, path, dfd);
         }
         ssize_t n = readlinkat(slash ? dfd : r->fd, name, target, sizeof(target) - 1);
-        if (n < 0)
-                return negative_errno();
+        if (n < 0) {
+                k = negative_errno();
+                return k == -ENOENT ? k : report_unreadable(r, path, k);
+        }
         target[n] = '\0';
         const char *base = strrchr(target, '/');
         char *s = strdup(base ? base + 1 : target);
@@ -313,7 +535,7 @@ _printf_(3, 0) static int open_dir(SysfsRoot *r, DIR **ret, const char *fmt, va_
                 return k;
         int fd = open_in_root(r, path, O_RDONLY | O_DIRECTORY);
         if (fd < 0)
-                return fd;
+                return fd == -ENOENT ? fd : report_unreadable(r, path, fd);
         DIR *d = fdopendir(fd);
         if (!d) {
                 k = negative_errno();
