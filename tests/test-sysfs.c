@@ -202,7 +202,6 @@ TEST(dax_kmem_and_memory_blocks)
         put("sys/devices/system/memory/block_size_bytes", "8000000\n");
         put("sys/devices/system/memory/memory32/phys_index", "00000020\n");
         put("sys/devices/system/memory/memory32/state", "online\n");
-        put("sys/devices/system/memory/memory32/valid_zones", "Movable\n");
         put("sys/devices/system/memory/memory33/phys_index", "00000021\n");
         put("sys/devices/system/memory/memory33/state", "offline\n");
         put("sys/devices/system/node/node1/memory32", "%s", "");
@@ -220,7 +219,6 @@ TEST(dax_kmem_and_memory_blocks)
         ASSERT_EQ(t->n_blocks, 2);
         ASSERT_EQ(t->blocks[0].node, 1);
         ASSERT_EQ(t->blocks[0].state, MEMORY_BLOCK_ONLINE);
-        ASSERT_STREQ(t->blocks[0].valid_zones, "Movable");
         ASSERT_EQ(t->n_dax, 1);
         ASSERT_STREQ(t->dax[0].driver, "kmem");
         ASSERT_TRUE(t->nodes[1].dax_kmem);

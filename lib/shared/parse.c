@@ -189,10 +189,12 @@ int parse_meminfo_kb(const char *text, const char *field, uint64_t *ret_kb)
                 int r = parse_digits(num, (size_t)(p - num), 10, &v);
                 if (r < 0)
                         return r;
-                /* The unit is always kB where it is printed; a few fields (HugePages_*) carry none. */
+                /* The unit is always kB where it is printed; a few fields (HugePages_*) carry none, so a value
+                 * without one is taken as is.  Either way callers turn kB into bytes in an int64 (JSON): bound
+                 * every value so that cannot overflow. */
                 if (p < eol && !(eol - p == 3 && strncmp(p, " kB", 3) == 0))
                         return -EINVAL;
-                if (p < eol && v > UINT64_MAX / 1024)
+                if (v > (uint64_t)INT64_MAX / 1024)
                         return -ERANGE;
                 *ret_kb = v;
                 return 0;
