@@ -265,8 +265,38 @@ TEST(node_directories_beyond_the_limit)
         remove_root();
 }
 
+/* Large hosts are read by two threads: the result and the warnings' order must not show it. */
+TEST(many_nodes_in_parallel)
+{
+        make_root();
+        const unsigned nodes = 300;
+        put("sys/devices/system/node/online", "0-%u\n", nodes - 1);
+        put("sys/devices/system/node/has_cpu", "0\n");
+        for (unsigned n = 0; n < nodes; n++) {
+                char p[128];
+                snprintf(p, sizeof p, NODE "node%u/cpulist", n);
+                if (n == 10 || n == 290)
+                        put(p, "garbage%u\n", n);
+                else
+                        put(p, "%u\n", n);
+        }
+        _cleanup_(topology_freep) Topology *t = NULL;
+        ASSERT_OK(topology_read(root, &t));
+        ASSERT_EQ(t->n_nodes, nodes);
+        for (unsigned n = 0; n < nodes; n++) {
+                ASSERT_EQ(t->nodes[n].id, n);
+                ASSERT_EQ(t->nodes[n].n_cpus, n == 10 || n == 290 ? 0 : 1);
+        }
+        ASSERT_EQ(t->warnings.n, 2);
+        ASSERT_EQ(t->warnings.items[0].node, 10);
+        ASSERT_TRUE(strstr(t->warnings.items[0].message, "node10/cpulist: invalid value 'garbage10'"));
+        ASSERT_EQ(t->warnings.items[1].node, 290);
+        ASSERT_TRUE(strstr(t->warnings.items[1].message, "node290/cpulist: invalid value 'garbage290'"));
+        remove_root();
+}
+
 TESTS_MAIN(TEST_ENTRY(fifo_in_tree_does_not_hang), TEST_ENTRY(unreadable_figures_drop_the_access_class),
            TEST_ENTRY(missing_features_are_silent), TEST_ENTRY(tier_without_nodelist),
            TEST_ENTRY(malformed_values_carry_their_node), TEST_ENTRY(slit_length_warning_names_root),
            TEST_ENTRY(meminfo_bounds), TEST_ENTRY(initiators_must_be_online_nodes),
-           TEST_ENTRY(node_directories_beyond_the_limit))
+           TEST_ENTRY(node_directories_beyond_the_limit), TEST_ENTRY(many_nodes_in_parallel))

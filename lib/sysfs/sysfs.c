@@ -22,7 +22,7 @@ int sysfs_root_new(const char *path, WarningList *warnings, SysfsRoot **ret)
         _cleanup_(sysfs_root_freep) SysfsRoot *r = calloc(1, sizeof(*r));
         if (!r)
                 return -ENOMEM;
-        r->fd = -EBADF;
+        r->fd = r->dir_fd = -EBADF;
         r->context_node = -1;
         r->path = strdup(path ?: "/");
         if (!r->path)
@@ -35,12 +35,33 @@ int sysfs_root_new(const char *path, WarningList *warnings, SysfsRoot **ret)
         return 0;
 }
 
+int sysfs_root_clone(SysfsRoot *r, WarningList *warnings, SysfsRoot **ret)
+{
+        _cleanup_(sysfs_root_freep) SysfsRoot *c = calloc(1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        c->fd = c->dir_fd = -EBADF;
+        c->context_node = -1;
+        c->resolver = r->resolver;
+        c->warnings = warnings;
+        c->path = strdup(r->path);
+        if (!c->path)
+                return -ENOMEM;
+        c->fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 3);
+        if (c->fd < 0)
+                return negative_errno();
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
 SysfsRoot *sysfs_root_free(SysfsRoot *r)
 {
         if (!r)
                 return NULL;
         if (r->fd >= 0)
                 close(r->fd);
+        if (r->dir_fd >= 0)
+                close(r->dir_fd);
         free(r->path);
         free(r);
         return NULL;
@@ -170,10 +191,8 @@ static int open_in_root_userspace(SysfsRoot *r, const char *path, int flags)
         return k;
 }
 
-static int open_in_root(SysfsRoot *r, const char *path, int flags)
+static int open_in_root_full(SysfsRoot *r, const char *path, int flags)
 {
-        while (*path == '/')
-                path++;
         if (r->resolver == SYSFS_RESOLVER_AUTO) {
                 struct open_how how = {
                         .flags = (uint64_t)(flags | O_CLOEXEC),
@@ -190,10 +209,55 @@ static int open_in_root(SysfsRoot *r, const char *path, int flags)
         return open_in_root_userspace(r, path, flags);
 }
 
+/* Remember dir_fd (taken) as the directory "path" inside the root. */
+static void remember_dir(SysfsRoot *r, const char *path, size_t len, int dir_fd)
+{
+        if (r->dir_fd >= 0)
+                close(r->dir_fd);
+        r->dir_fd = dir_fd;
+        memcpy(r->dir_path, path, len);
+        r->dir_path[len] = '\0';
+}
+
+/*
+ * Siblings are read in runs (a node's files, an access class's figures), so the directory of the last file is
+ * kept open and the next file in it is opened by its bare name.  That stays inside the root: the directory was
+ * resolved inside it, the name is one component that is neither "." nor "..", and O_NOFOLLOW refuses to
+ * follow it if it is a symlink.  A symlinked attribute (the kernel's own attributes are never symlinks, captured
+ * trees may hold some) then takes the full in-root lookup.  Directories (listed, then kept for their files) and
+ * O_PATH opens always take the full lookup.
+ */
+static int open_in_root(SysfsRoot *r, const char *path, int flags)
+{
+        while (*path == '/')
+                path++;
+        const char *slash = strrchr(path, '/');
+        const char *name = slash ? slash + 1 : NULL;
+        if (!name || (flags & (O_PATH | O_DIRECTORY)) || !*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+                return open_in_root_full(r, path, flags);
+
+        size_t dlen = (size_t)(slash - path);
+        if (r->dir_fd < 0 || strlen(r->dir_path) != dlen || memcmp(r->dir_path, path, dlen) != 0) {
+                char dir[PATH_MAX];
+                memcpy(dir, path, dlen);
+                dir[dlen] = '\0';
+                int dfd = open_in_root_full(r, dir, O_PATH | O_DIRECTORY);
+                if (dfd < 0)
+                        return dfd;
+                remember_dir(r, path, dlen, dfd);
+        }
+        int fd = openat(r->dir_fd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0)
+                return fd;
+        if (errno == ELOOP)
+                return open_in_root_full(r, path, flags);
+        return negative_errno();
+}
+
 /*
  * Open a file to read or write, refusing anything but a regular file without blocking: O_NONBLOCK makes
- * opening a FIFO return at once, fstat() then tells what it is.  O_NONBLOCK is cleared again so that the
- * rare attribute whose read or write honours it behaves as in a blocking open.
+ * opening a FIFO return at once, fstat() then tells what it is.  O_NONBLOCK has no effect on regular files
+ * (open(2)), so reads keep it; a write clears it anyway, as a debugfs knob is free to look at its flags.
  */
 static int open_regular(SysfsRoot *r, const char *path, int flags, struct stat *ret_st)
 {
@@ -212,7 +276,7 @@ static int open_regular(SysfsRoot *r, const char *path, int flags, struct stat *
                 return -EISDIR;
         if (!S_ISREG(ret_st->st_mode))
                 return -EBADFD;
-        if (fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+        if ((flags & O_ACCMODE) != O_RDONLY && fcntl(fd, F_SETFL, flags) < 0)
                 return negative_errno();
         return TAKE_FD(fd);
 }
@@ -527,22 +591,45 @@ int sysfs_readlink_basename(SysfsRoot *r, char **ret, const char *fmt, ...)
         return 0;
 }
 
-_printf_(3, 0) static int open_dir(SysfsRoot *r, DIR **ret, const char *fmt, va_list ap)
+typedef int (*DirEntryFunc)(const char *name, void *userdata);
+
+/* Call f for each entry of a directory but "." and ".."; the directory is then kept for opening its files. */
+_printf_(4, 0) static int list_dir(SysfsRoot *r, DirEntryFunc f, void *userdata, const char *fmt, va_list ap)
 {
         char path[PATH_MAX];
         int k = format_path(path, sizeof path, fmt, ap);
         if (k < 0)
                 return k;
-        int fd = open_in_root(r, path, O_RDONLY | O_DIRECTORY);
+        _cleanup_close_ int fd = open_in_root(r, path, O_RDONLY | O_DIRECTORY);
         if (fd < 0)
                 return fd == -ENOENT ? fd : report_unreadable(r, path, fd);
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                k = negative_errno();
-                close(fd);
-                return k;
+
+        /* getdents64() into the stack: no DIR and its 32 KiB buffer per directory. */
+        _Alignas(struct dirent64) char buf[8192];
+        for (;;) {
+                ssize_t n = getdents64(fd, buf, sizeof buf);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return report_unreadable(r, path, negative_errno());
+                }
+                if (n == 0)
+                        break;
+                for (ssize_t off = 0; off < n;) {
+                        const struct dirent64 *de = (const struct dirent64 *)(buf + off);
+                        off += de->d_reclen;
+                        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                                continue;
+                        k = f(de->d_name, userdata);
+                        if (k < 0)
+                                return k;
+                }
         }
-        *ret = d;
+        size_t len = strlen(path);
+        while (len > 0 && path[len - 1] == '/')
+                len--;
+        if (len > 0)
+                remember_dir(r, path, len, TAKE_FD(fd));
         return 0;
 }
 
@@ -552,36 +639,39 @@ static int cmp_u64(const void *a, const void *b)
         return x < y ? -1 : x > y;
 }
 
+typedef struct IdList {
+        const char *prefix;
+        size_t plen, n, allocated;
+        uint64_t *ids;
+} IdList;
+
+static int add_id(const char *name, void *userdata)
+{
+        IdList *l = userdata;
+        uint64_t id;
+        if (strncmp(name, l->prefix, l->plen) != 0 || parse_u64(name + l->plen, &id) < 0 || strchr(name, '\n'))
+                return 0;
+        if (GREEDY_REALLOC(l->ids, l->allocated, l->n + 1) < 0)
+                return -ENOMEM;
+        l->ids[l->n++] = id;
+        return 0;
+}
+
 int sysfs_list_ids(SysfsRoot *r, const char *prefix, uint64_t **ret_ids, size_t *ret_n, const char *fmt, ...)
 {
-        DIR *d;
+        IdList l = {.prefix = prefix, .plen = strlen(prefix)};
         va_list ap;
         va_start(ap, fmt);
-        int k = open_dir(r, &d, fmt, ap);
+        int k = list_dir(r, add_id, &l, fmt, ap);
         va_end(ap);
-        if (k < 0)
+        if (k < 0) {
+                free(l.ids);
                 return k;
-
-        size_t plen = strlen(prefix), n = 0, allocated = 0;
-        _cleanup_free_ uint64_t *ids = NULL;
-        struct dirent *de;
-        errno = 0;
-        while ((de = readdir(d))) {
-                uint64_t id;
-                if (strncmp(de->d_name, prefix, plen) != 0 || parse_u64(de->d_name + plen, &id) < 0 ||
-                    strchr(de->d_name, '\n'))
-                        continue;
-                if (GREEDY_REALLOC(ids, allocated, n + 1) < 0) {
-                        closedir(d);
-                        return -ENOMEM;
-                }
-                ids[n++] = id;
         }
-        closedir(d);
-        if (n > 0)
-                qsort(ids, n, sizeof(*ids), cmp_u64);
-        *ret_ids = TAKE_PTR(ids);
-        *ret_n = n;
+        if (l.n > 0)
+                qsort(l.ids, l.n, sizeof(*l.ids), cmp_u64);
+        *ret_ids = l.ids;
+        *ret_n = l.n;
         return 0;
 }
 
@@ -590,37 +680,38 @@ static int cmp_str(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+typedef struct NameList {
+        char **v;
+        size_t n, allocated;
+} NameList;
+
+static int add_name(const char *name, void *userdata)
+{
+        NameList *l = userdata;
+        if (GREEDY_REALLOC(l->v, l->allocated, l->n + 2) < 0 || !(l->v[l->n] = strdup(name)))
+                return -ENOMEM;
+        l->v[++l->n] = NULL;
+        return 0;
+}
+
 int sysfs_list_names(SysfsRoot *r, char ***ret, size_t *ret_n, const char *fmt, ...)
 {
-        DIR *d;
+        NameList l = {};
         va_list ap;
         va_start(ap, fmt);
-        int k = open_dir(r, &d, fmt, ap);
+        int k = list_dir(r, add_name, &l, fmt, ap);
         va_end(ap);
+        _cleanup_(strv_freep) char **v = l.v;
         if (k < 0)
                 return k;
-
-        size_t n = 0, allocated = 0;
-        _cleanup_(strv_freep) char **v = NULL;
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                if (GREEDY_REALLOC(v, allocated, n + 2) < 0 || !(v[n] = strdup(de->d_name))) {
-                        closedir(d);
-                        return -ENOMEM;
-                }
-                v[++n] = NULL;
-        }
-        closedir(d);
         if (!v) {
                 v = calloc(1, sizeof(char *));
                 if (!v)
                         return -ENOMEM;
         }
-        qsort(v, n, sizeof(char *), cmp_str);
+        qsort(v, l.n, sizeof(char *), cmp_str);
         *ret = TAKE_PTR(v);
         if (ret_n)
-                *ret_n = n;
+                *ret_n = l.n;
         return 0;
 }

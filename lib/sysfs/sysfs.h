@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +27,7 @@
  * Readers record every failure but -ENOENT and -ENOMEM in the root's warning list (malformed-value for bad
  * content, unreadable-value for the rest) with the file, including the root prefix, and context_node as the
  * node, so callers may just skip the item and go on.  Writers record nothing; they return the error.
+ * A SysfsRoot is used by one thread at a time.
  */
 typedef enum SysfsResolver {
         SYSFS_RESOLVER_AUTO,      /* openat2(RESOLVE_IN_ROOT); the user-space walk once that says ENOSYS */
@@ -38,10 +40,15 @@ typedef struct SysfsRoot {
         WarningList *warnings; /* not owned; may be NULL */
         int context_node;      /* the node the files being read are about, for warnings; -1: none */
         SysfsResolver resolver;
+        /* The directory of the last file opened, resolved inside the root, for its siblings (private). */
+        int dir_fd;
+        char dir_path[PATH_MAX];
 } SysfsRoot;
 
 /* path NULL means "/"; "" is refused (-EINVAL): an empty option must not silently mean the live system. */
 int sysfs_root_new(const char *path, WarningList *warnings, SysfsRoot **ret);
+/* Another handle on the same root (same directory, resolver), e.g. for a second thread; its own warnings. */
+int sysfs_root_clone(SysfsRoot *r, WarningList *warnings, SysfsRoot **ret);
 SysfsRoot *sysfs_root_free(SysfsRoot *r);
 DEFINE_TRIVIAL_CLEANUP_FUNC(SysfsRoot *, sysfs_root_free);
 static inline void sysfs_root_set_resolver(SysfsRoot *r, SysfsResolver resolver)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,7 +160,7 @@ static int read_access(SysfsRoot *r, const Topology *t, TopoNode *n, int class)
 }
 
 /* A node's own files; every warning met on the way is about that node. */
-static int read_node(SysfsRoot *r, Topology *t, TopoNode *n, uint32_t *row_buf, size_t n_online)
+static int read_node(SysfsRoot *r, const Topology *t, TopoNode *n, uint32_t *row_buf, size_t n_online)
 {
         /* cpulist, meminfo and distance exist on every kernel, but hand-made trees often lack them: absent. */
         int k = sysfs_read_id_list(r, CPU_ID_LIMIT, &n->cpulist, &n->n_cpus, NODE_DIR "/node%u/cpulist", n->id);
@@ -180,7 +181,7 @@ static int read_node(SysfsRoot *r, Topology *t, TopoNode *n, uint32_t *row_buf, 
                 if (len != n_online) {
                         char path[PATH_MAX];
                         RETURN_IF_OOM(sysfs_root_describe(r, path, sizeof path, NODE_DIR "/node%u/distance", n->id));
-                        RETURN_IF_OOM(warning_list_add(&t->warnings, WARNING_MALFORMED_VALUE, (int)n->id,
+                        RETURN_IF_OOM(warning_list_add(r->warnings, WARNING_MALFORMED_VALUE, (int)n->id,
                                                        "%s: %zu entries for %zu online nodes", path, len, n_online));
                 } else
                         RETURN_IF_OOM(topology_node_set_distances(n, row_buf, len));
@@ -188,18 +189,74 @@ static int read_node(SysfsRoot *r, Topology *t, TopoNode *n, uint32_t *row_buf, 
 
         for (int c = 0; c < ACCESS_CLASSES; c++)
                 RETURN_IF_OOM(read_access(r, t, n, c));
-        if (n->access[ACCESS_LOCAL].present || n->access[ACCESS_CPU].present)
-                t->hmat = true;
         return 0;
+}
+
+/* Nodes [from, to).  Only touches those nodes and r (its warnings included): several may run at once. */
+static int read_node_range(SysfsRoot *r, const Topology *t, size_t from, size_t to)
+{
+        _cleanup_free_ uint32_t *row = calloc(NODEMASK_MAX, sizeof(uint32_t));
+        if (!row)
+                return -ENOMEM;
+        for (size_t i = from; i < to; i++) {
+                r->context_node = (int)t->nodes[i].id;
+                int k = read_node(r, t, &t->nodes[i], row, t->n_nodes);
+                r->context_node = -1;
+                if (k < 0)
+                        return k;
+        }
+        return 0;
+}
+
+/*
+ * Reading a node is a dozen small files, nearly all of it kernel time per file (lookup, open, copy): on a
+ * large host a second thread takes half the nodes.  Its warnings go to a list of its own, appended after the
+ * first half's, so their order does not depend on the threads.
+ */
+#define PARALLEL_NODES_MIN 256
+
+typedef struct NodeRange {
+        SysfsRoot *r;
+        const Topology *t;
+        size_t from, to;
+        int result;
+} NodeRange;
+
+static void *node_range_thread(void *userdata)
+{
+        NodeRange *w = userdata;
+        w->result = read_node_range(w->r, w->t, w->from, w->to);
+        return NULL;
+}
+
+static int read_nodes_parallel(SysfsRoot *r, Topology *t)
+{
+        WarningList warnings = {};
+        _cleanup_(sysfs_root_freep) SysfsRoot *r2 = NULL;
+        int k = sysfs_root_clone(r, &warnings, &r2);
+        if (k < 0)
+                return k == -ENOMEM ? k : read_node_range(r, t, 0, t->n_nodes);
+
+        size_t half = t->n_nodes / 2;
+        NodeRange w = {.r = r2, .t = t, .from = half, .to = t->n_nodes};
+        pthread_t thread;
+        bool started = pthread_create(&thread, NULL, node_range_thread, &w) == 0;
+        k = read_node_range(r, t, 0, half);
+        if (started)
+                (void)pthread_join(thread, NULL);
+        else
+                node_range_thread(&w); /* no thread to be had: do it here */
+        if (k >= 0)
+                k = w.result;
+        if (k >= 0)
+                k = warning_list_extend(r->warnings, &warnings);
+        warning_list_clear(&warnings);
+        return k;
 }
 
 static int read_nodes(SysfsRoot *r, Topology *t, const NodeMasks *m)
 {
         size_t n_online = nodemask_weight(&m->online);
-        _cleanup_free_ uint32_t *row = calloc(NODEMASK_MAX, sizeof(uint32_t));
-        if (!row)
-                return -ENOMEM;
-
         t->nodes = calloc(n_online, sizeof(TopoNode));
         if (!t->nodes)
                 return -ENOMEM;
@@ -211,13 +268,12 @@ static int read_nodes(SysfsRoot *r, Topology *t, const NodeMasks *m)
                         .has_memory = nodemask_test(&m->has_memory, (unsigned)id),
                         .kernel_tier = -1,
                 };
-        for (size_t i = 0; i < t->n_nodes; i++) {
-                r->context_node = (int)t->nodes[i].id;
-                int k = read_node(r, t, &t->nodes[i], row, n_online);
-                r->context_node = -1;
-                if (k < 0)
-                        return k;
-        }
+        int k = t->n_nodes >= PARALLEL_NODES_MIN ? read_nodes_parallel(r, t) : read_node_range(r, t, 0, t->n_nodes);
+        if (k < 0)
+                return k;
+        for (size_t i = 0; i < t->n_nodes; i++)
+                if (t->nodes[i].access[ACCESS_LOCAL].present || t->nodes[i].access[ACCESS_CPU].present)
+                        t->hmat = true;
         return 0;
 }
 
