@@ -274,6 +274,22 @@ TEST(fifo_is_refused)
         remove_root();
 }
 
+/* A long-lived root (the daemon's knobs) pins no directory; a scan's root keeps the last one. */
+TEST(kept_directory)
+{
+        make_two_nodes();
+        _cleanup_(sysfs_root_freep) SysfsRoot *r = NULL;
+        ASSERT_OK(sysfs_root_new(root, NULL, &r));
+        _cleanup_free_ char *a = NULL, *b = NULL;
+        ASSERT_OK(sysfs_read_string(r, &a, "sys/devices/system/node/node0/cpulist"));
+        ASSERT_TRUE(r->dir_fd < 0);
+        r->keep_dir = true;
+        ASSERT_OK(sysfs_read_string(r, &b, "sys/devices/system/node/node1/cpulist"));
+        ASSERT_TRUE(r->dir_fd >= 0);
+        ASSERT_STREQ(r->dir_path, "sys/devices/system/node/node1");
+        remove_root();
+}
+
 TEST(empty_root_is_refused)
 {
         SysfsRoot *r = NULL;
@@ -314,7 +330,7 @@ static void read_back(const char *path, char *buf, size_t size)
  * The tree lives in base/root; base also holds files that must never be reached through it.  Absolute links,
  * ".." runs and loops must resolve inside root (to the tree's own file) or fail, for every kind of access.
  */
-static void check_containment(SysfsResolver resolver)
+static void check_containment(SysfsResolver resolver, bool keep_dir)
 {
         char base[PATH_MAX], p[PATH_MAX * 2], buf[PATH_MAX * 2];
         make_root();
@@ -354,6 +370,7 @@ static void check_containment(SysfsResolver resolver)
         _cleanup_(sysfs_root_freep) SysfsRoot *r = NULL;
         ASSERT_OK(sysfs_root_new(root, &w, &r));
         sysfs_root_set_resolver(r, resolver);
+        r->keep_dir = keep_dir; /* siblings opened by name from the kept directory must be contained too */
 
         _cleanup_free_ char *s1 = NULL, *s2 = NULL, *s3 = NULL, *s4 = NULL, *l1 = NULL;
         ASSERT_OK(sysfs_read_string(r, &s1, "sys/abs"));
@@ -405,17 +422,19 @@ TEST(containment_openat2)
 {
         if (!have_openat2())
                 TEST_SKIP("openat2() is not available here");
-        check_containment(SYSFS_RESOLVER_AUTO);
+        check_containment(SYSFS_RESOLVER_AUTO, false);
+        check_containment(SYSFS_RESOLVER_AUTO, true);
 }
 
 TEST(containment_userspace)
 {
-        check_containment(SYSFS_RESOLVER_USERSPACE);
+        check_containment(SYSFS_RESOLVER_USERSPACE, false);
+        check_containment(SYSFS_RESOLVER_USERSPACE, true);
 }
 
 TESTS_MAIN(TEST_ENTRY(reads_a_tree), TEST_ENTRY(malformed_values_name_file_and_value),
            TEST_ENTRY(control_characters_are_escaped), TEST_ENTRY(binary_and_oversized_content),
            TEST_ENTRY(absolute_symlinks_stay_in_root), TEST_ENTRY(missing_files_are_normal),
            TEST_ENTRY(no_node_directory), TEST_ENTRY(dax_kmem_and_memory_blocks),
-           TEST_ENTRY(classification_compares_with_kernel), TEST_ENTRY(fifo_is_refused),
+           TEST_ENTRY(classification_compares_with_kernel), TEST_ENTRY(fifo_is_refused), TEST_ENTRY(kept_directory),
            TEST_ENTRY(empty_root_is_refused), TEST_ENTRY(containment_openat2), TEST_ENTRY(containment_userspace))

@@ -217,6 +217,10 @@ TEST(meminfo_bounds)
 
         make_two_nodes();
         put(NODE "node0/meminfo", "Node 0 MemTotal:  18446744073709551615\nNode 0 MemFree:  5 kB\n");
+        put(NODE "node2/meminfo", "Node 2 MemTotal:  5 kB\n"); /* no MemFree: broken, not absent */
+        put("sys/devices/system/node/online", "0-2\n");
+        put(NODE "node0/distance", "10 20 20\n");
+        put(NODE "node1/distance", "20 10 20\n");
         put(NODE "node1/meminfo", "Node 1 MemTotal:  2048\nNode 1 MemFree:  2000 kB\n");
         _cleanup_(topology_freep) Topology *t = NULL;
         ASSERT_OK(topology_read(root, &t));
@@ -227,6 +231,12 @@ TEST(meminfo_bounds)
         ASSERT_EQ(t->nodes[0].mem_total_kb, 0);
         ASSERT_TRUE(t->nodes[1].has_meminfo);
         ASSERT_EQ(t->nodes[1].mem_total_kb, 2048);
+        w = find_warning(&t->warnings, WARNING_MALFORMED_VALUE, "node2/meminfo");
+        assert_names_file(w, NODE "node2/meminfo");
+        ASSERT_TRUE(strstr(w->message, "MemFree"));
+        ASSERT_EQ(w->node, 2);
+        ASSERT_TRUE(!t->nodes[2].has_meminfo);
+        ASSERT_EQ(t->nodes[2].mem_total_kb, 0);
         remove_root();
 }
 

@@ -43,6 +43,7 @@ int sysfs_root_clone(SysfsRoot *r, WarningList *warnings, SysfsRoot **ret)
         c->fd = c->dir_fd = -EBADF;
         c->context_node = -1;
         c->resolver = r->resolver;
+        c->keep_dir = r->keep_dir;
         c->warnings = warnings;
         c->path = strdup(r->path);
         if (!c->path)
@@ -233,7 +234,8 @@ static int open_in_root(SysfsRoot *r, const char *path, int flags)
                 path++;
         const char *slash = strrchr(path, '/');
         const char *name = slash ? slash + 1 : NULL;
-        if (!name || (flags & (O_PATH | O_DIRECTORY)) || !*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        if (!r->keep_dir || !name || (flags & (O_PATH | O_DIRECTORY)) || !*name || strcmp(name, ".") == 0 ||
+            strcmp(name, "..") == 0)
                 return open_in_root_full(r, path, flags);
 
         size_t dlen = (size_t)(slash - path);
@@ -515,8 +517,8 @@ int sysfs_read_meminfo_kb(SysfsRoot *r, size_t n, const char *const *fields, uin
                 return k;
         for (size_t i = 0; i < n; i++) {
                 k = parse_meminfo_kb(s, fields[i], ret_kb[i]);
-                if (k == -ENOENT)
-                        return k;
+                if (k == -ENOENT) /* the file is there but broken: not "absent" */
+                        return report_malformed(r, path, fields[i], -EINVAL);
                 if (k < 0) {
                         /* Name the field's line, not the whole file. */
                         const char *line = strstr(s, fields[i]);
@@ -628,7 +630,7 @@ _printf_(4, 0) static int list_dir(SysfsRoot *r, DirEntryFunc f, void *userdata,
         size_t len = strlen(path);
         while (len > 0 && path[len - 1] == '/')
                 len--;
-        if (len > 0)
+        if (r->keep_dir && len > 0)
                 remember_dir(r, path, len, TAKE_FD(fd));
         return 0;
 }

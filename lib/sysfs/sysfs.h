@@ -40,8 +40,10 @@ typedef struct SysfsRoot {
         WarningList *warnings; /* not owned; may be NULL */
         int context_node;      /* the node the files being read are about, for warnings; -1: none */
         SysfsResolver resolver;
-        /* The directory of the last file opened, resolved inside the root, for its siblings (private). */
-        int dir_fd;
+        /* Keep the directory of the last file open for its siblings (a scan's speed).  Off by default: a
+         * long-lived root must not pin a directory, which would keep e.g. debugfs from being unmounted. */
+        bool keep_dir;
+        int dir_fd; /* private */
         char dir_path[PATH_MAX];
 } SysfsRoot;
 
@@ -76,7 +78,8 @@ int sysfs_read_id_list(SysfsRoot *r, unsigned limit, char **ret_text, unsigned *
         _printf_(5, 6);
 int sysfs_read_distance_row(SysfsRoot *r, uint32_t *out, size_t max, size_t *ret_n, const char *fmt, ...)
         _printf_(5, 6);
-/* Several fields of one meminfo file (in kB), read once; -ENOENT if the file or any field is missing. */
+/* Several fields of one meminfo file (in kB), read once; -ENOENT if the file is missing, a malformed-value
+ * warning and -EINVAL if a field is. */
 int sysfs_read_meminfo_kb(SysfsRoot *r, size_t n, const char *const *fields, uint64_t *const *ret_kb, const char *fmt,
                           ...) _printf_(5, 6);
 /* The last component of a symlink's target ("kmem" for a dax device's driver link). */

@@ -463,6 +463,7 @@ int topology_read(const char *root, Topology **ret)
         int k = sysfs_root_new(root, &t->warnings, &r);
         if (k < 0)
                 return k;
+        r->keep_dir = true; /* a scan reads files in runs of siblings; the root is freed at the end */
 
         NodeMasks masks = {};
         bool kmem = false;
