@@ -65,7 +65,8 @@ static void make_two_nodes(void)
 static bool has_warning(const WarningList *l, const char *code, const char *needle)
 {
         for (size_t i = 0; i < l->n; i++)
-                if (strcmp(warning_code_to_string(l->items[i].code), code) == 0 && (!needle || strstr(l->items[i].message, needle)))
+                if (strcmp(warning_code_to_string(l->items[i].code), code) == 0 &&
+                    (!needle || strstr(l->items[i].message, needle)))
                         return true;
         return false;
 }
@@ -201,7 +202,6 @@ TEST(dax_kmem_and_memory_blocks)
         put("sys/devices/system/memory/block_size_bytes", "8000000\n");
         put("sys/devices/system/memory/memory32/phys_index", "00000020\n");
         put("sys/devices/system/memory/memory32/state", "online\n");
-        put("sys/devices/system/memory/memory32/valid_zones", "Movable\n");
         put("sys/devices/system/memory/memory33/phys_index", "00000021\n");
         put("sys/devices/system/memory/memory33/state", "offline\n");
         put("sys/devices/system/node/node1/memory32", "%s", "");
@@ -219,7 +219,6 @@ TEST(dax_kmem_and_memory_blocks)
         ASSERT_EQ(t->n_blocks, 2);
         ASSERT_EQ(t->blocks[0].node, 1);
         ASSERT_EQ(t->blocks[0].state, MEMORY_BLOCK_ONLINE);
-        ASSERT_STREQ(t->blocks[0].valid_zones, "Movable");
         ASSERT_EQ(t->n_dax, 1);
         ASSERT_STREQ(t->dax[0].driver, "kmem");
         ASSERT_TRUE(t->nodes[1].dax_kmem);
@@ -246,8 +245,196 @@ TEST(classification_compares_with_kernel)
         remove_root();
 }
 
+/* A FIFO where a file is expected must neither block nor be read as empty. */
+TEST(fifo_is_refused)
+{
+        make_root();
+        put("proc/sys/kernel/osrelease", "6.12.107+deb12-amd64\n");
+        char p[PATH_MAX * 2];
+        snprintf(p, sizeof p, "%s/proc/sys/kernel/numa_balancing", root);
+        ASSERT_EQ(mkfifo(p, 0600), 0);
+        WarningList w = {};
+        _cleanup_(sysfs_root_freep) SysfsRoot *r = NULL;
+        ASSERT_OK(sysfs_root_new(root, &w, &r));
+        alarm(10); /* a hang fails the test instead of stalling the suite */
+        _cleanup_free_ char *s = NULL;
+        ASSERT_EQ(sysfs_read_string(r, &s, "proc/sys/kernel/numa_balancing"), -EBADFD);
+        ASSERT_TRUE(has_warning(&w, "unreadable-value", "/proc/sys/kernel/numa_balancing: cannot read"));
+        ASSERT_EQ(sysfs_write_string(r, "1", "proc/sys/kernel/numa_balancing"), -EBADFD);
+        /* With a reader on the other end too (an open for writing would then succeed at once). */
+        int rd = open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        ASSERT_TRUE(rd >= 0);
+        ASSERT_EQ(sysfs_write_string(r, "1", "proc/sys/kernel/numa_balancing"), -EBADFD);
+        close(rd);
+        /* A directory is not a value either. */
+        ASSERT_EQ(sysfs_read_string(r, &s, "proc/sys"), -EISDIR);
+        ASSERT_TRUE(has_warning(&w, "unreadable-value", "/proc/sys: cannot read"));
+        alarm(0);
+        warning_list_clear(&w);
+        remove_root();
+}
+
+/* A long-lived root (the daemon's knobs) pins no directory; a scan's root keeps the last one. */
+TEST(kept_directory)
+{
+        make_two_nodes();
+        _cleanup_(sysfs_root_freep) SysfsRoot *r = NULL;
+        ASSERT_OK(sysfs_root_new(root, NULL, &r));
+        _cleanup_free_ char *a = NULL, *b = NULL;
+        ASSERT_OK(sysfs_read_string(r, &a, "sys/devices/system/node/node0/cpulist"));
+        ASSERT_TRUE(r->dir_fd < 0);
+        r->keep_dir = true;
+        ASSERT_OK(sysfs_read_string(r, &b, "sys/devices/system/node/node1/cpulist"));
+        ASSERT_TRUE(r->dir_fd >= 0);
+        ASSERT_STREQ(r->dir_path, "sys/devices/system/node/node1");
+        remove_root();
+}
+
+TEST(empty_root_is_refused)
+{
+        SysfsRoot *r = NULL;
+        ASSERT_EQ(sysfs_root_new("", NULL, &r), -EINVAL);
+        ASSERT_TRUE(r == NULL);
+        ASSERT_OK(sysfs_root_new(NULL, NULL, &r));
+        ASSERT_STREQ(r->path, "/");
+        sysfs_root_free(r);
+}
+
+static bool names_contain(char **names, const char *name)
+{
+        for (char **n = names; *n; n++)
+                if (strcmp(*n, name) == 0)
+                        return true;
+        return false;
+}
+
+static bool have_openat2(void)
+{
+        struct open_how how = {.flags = O_PATH, .resolve = RESOLVE_IN_ROOT};
+        int fd = (int)syscall(SYS_openat2, AT_FDCWD, ".", &how, sizeof(how));
+        if (fd >= 0)
+                close(fd);
+        return fd >= 0 || errno != ENOSYS;
+}
+
+static void read_back(const char *path, char *buf, size_t size)
+{
+        FILE *f = fopen(path, "re");
+        ASSERT_TRUE(f);
+        size_t n = fread(buf, 1, size - 1, f);
+        buf[n] = '\0';
+        fclose(f);
+}
+
+/*
+ * The tree lives in base/root; base also holds files that must never be reached through it.  Absolute links,
+ * ".." runs and loops must resolve inside root (to the tree's own file) or fail, for every kind of access.
+ */
+static void check_containment(SysfsResolver resolver, bool keep_dir)
+{
+        char base[PATH_MAX], p[PATH_MAX * 2], buf[PATH_MAX * 2];
+        make_root();
+        snprintf(base, sizeof base, "%s", root);
+        ASSERT_TRUE(strlen(base) + 6 < sizeof root);
+        memcpy(root + strlen(base), "/root", 6);
+        ASSERT_EQ(mkdir(root, 0755), 0);
+        ASSERT_OK(tree_put(base, "secret", "outside\n"));
+        ASSERT_OK(tree_put(base, "outside-link-dir/link", "%s", "")); /* replaced by a link below */
+        put("secret", "inside\n");
+        put("etc/passwd", "inside-passwd\n");
+        put("sys/knob", "0\n");
+
+        struct {
+                const char *link, *target;
+        } links[] = {
+                {"sys/abs", "/etc/passwd"},                 /* the host's passwd outside, the tree's inside */
+                {"sys/rel", "../../../../../../../secret"}, /* ".." clamps at the root */
+                {"sys/up", "../../../.."},                  /* a directory link that would leave the tree */
+                {"sys/loop1", "loop2"},
+                {"sys/loop2", "loop1"},
+                {"sys/driver", "../../../bus/drivers/kmem"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(links); i++) {
+                snprintf(p, sizeof p, "%s/%s", root, links[i].link);
+                ASSERT_EQ(symlink(links[i].target, p), 0);
+        }
+        /* An absolute link naming the outside file by its host path: inside the root that path does not exist. */
+        snprintf(p, sizeof p, "%s/sys/hostpath", root);
+        snprintf(buf, sizeof buf, "%s/secret", base);
+        ASSERT_EQ(symlink(buf, p), 0);
+        snprintf(p, sizeof p, "%s/outside-link-dir/link", base);
+        ASSERT_EQ(unlink(p), 0);
+        ASSERT_EQ(symlink("outside-driver", p), 0);
+
+        WarningList w = {};
+        _cleanup_(sysfs_root_freep) SysfsRoot *r = NULL;
+        ASSERT_OK(sysfs_root_new(root, &w, &r));
+        sysfs_root_set_resolver(r, resolver);
+        r->keep_dir = keep_dir; /* siblings opened by name from the kept directory must be contained too */
+
+        _cleanup_free_ char *s1 = NULL, *s2 = NULL, *s3 = NULL, *s4 = NULL, *l1 = NULL;
+        ASSERT_OK(sysfs_read_string(r, &s1, "sys/abs"));
+        ASSERT_STREQ(s1, "inside-passwd");
+        ASSERT_OK(sysfs_read_string(r, &s2, "sys/rel"));
+        ASSERT_STREQ(s2, "inside");
+        ASSERT_OK(sysfs_read_string(r, &s3, "sys/up/secret"));
+        ASSERT_STREQ(s3, "inside");
+        ASSERT_OK(sysfs_read_string(r, &s4, "/../../sys/../../secret"));
+        ASSERT_STREQ(s4, "inside");
+        char *s = NULL;
+        ASSERT_EQ(sysfs_read_string(r, &s, "sys/hostpath"), -ENOENT);
+        ASSERT_EQ(sysfs_read_string(r, &s, "sys/loop1"), -ELOOP);
+        ASSERT_TRUE(has_warning(&w, "unreadable-value", "/sys/loop1: cannot read"));
+
+        /* A listing through the escaping link lists the tree's root, not base. */
+        _cleanup_(strv_freep) char **names = NULL;
+        size_t n;
+        ASSERT_OK(sysfs_list_names(r, &names, &n, "sys/up"));
+        ASSERT_TRUE(names_contain(names, "sys"));
+        ASSERT_TRUE(!names_contain(names, "root") && !names_contain(names, "outside-link-dir"));
+
+        /* readlink: the parent is found inside the root, so base's link is never read. */
+        ASSERT_EQ(sysfs_readlink_basename(r, &l1, "sys/up/outside-link-dir/link"), -ENOENT);
+        ASSERT_OK(sysfs_readlink_basename(r, &l1, "sys/up/sys/driver"));
+        ASSERT_STREQ(l1, "kmem");
+
+        /* Writes land in the tree's file or nowhere. */
+        ASSERT_OK(sysfs_write_string(r, "1", "sys/rel"));
+        ASSERT_EQ(sysfs_write_string(r, "1", "sys/hostpath"), -ENOENT);
+        ASSERT_EQ(sysfs_write_string(r, "1", "sys/loop2"), -ELOOP);
+        ASSERT_OK(sysfs_write_string(r, "2", "sys/up/sys/../sys/knob"));
+        snprintf(p, sizeof p, "%s/secret", base);
+        read_back(p, buf, sizeof buf);
+        ASSERT_STREQ(buf, "outside\n");
+        snprintf(p, sizeof p, "%s/secret", root);
+        read_back(p, buf, sizeof buf);
+        ASSERT_STREQ(buf, "1\n");
+        snprintf(p, sizeof p, "%s/sys/knob", root);
+        read_back(p, buf, sizeof buf);
+        ASSERT_STREQ(buf, "2\n");
+
+        warning_list_clear(&w);
+        snprintf(root, sizeof root, "%s", base);
+        remove_root();
+}
+
+TEST(containment_openat2)
+{
+        if (!have_openat2())
+                TEST_SKIP("openat2() is not available here");
+        check_containment(SYSFS_RESOLVER_AUTO, false);
+        check_containment(SYSFS_RESOLVER_AUTO, true);
+}
+
+TEST(containment_userspace)
+{
+        check_containment(SYSFS_RESOLVER_USERSPACE, false);
+        check_containment(SYSFS_RESOLVER_USERSPACE, true);
+}
+
 TESTS_MAIN(TEST_ENTRY(reads_a_tree), TEST_ENTRY(malformed_values_name_file_and_value),
            TEST_ENTRY(control_characters_are_escaped), TEST_ENTRY(binary_and_oversized_content),
            TEST_ENTRY(absolute_symlinks_stay_in_root), TEST_ENTRY(missing_files_are_normal),
            TEST_ENTRY(no_node_directory), TEST_ENTRY(dax_kmem_and_memory_blocks),
-           TEST_ENTRY(classification_compares_with_kernel))
+           TEST_ENTRY(classification_compares_with_kernel), TEST_ENTRY(fifo_is_refused), TEST_ENTRY(kept_directory),
+           TEST_ENTRY(empty_root_is_refused), TEST_ENTRY(containment_openat2), TEST_ENTRY(containment_userspace))

@@ -31,9 +31,9 @@ static int parse_digits(const char *s, size_t n, unsigned base, uint64_t *ret)
                         d = (unsigned)(c - 'A' + 10);
                 else
                         return -EINVAL;
-                if (v > (UINT64_MAX - d) / base)
+                /* No division per digit: these parsers run a million times for a large SLIT. */
+                if (__builtin_mul_overflow(v, base, &v) || __builtin_add_overflow(v, d, &v))
                         return -ERANGE;
-                v = v * base + d;
         }
         *ret = v;
         return 0;
@@ -189,10 +189,12 @@ int parse_meminfo_kb(const char *text, const char *field, uint64_t *ret_kb)
                 int r = parse_digits(num, (size_t)(p - num), 10, &v);
                 if (r < 0)
                         return r;
-                /* The unit is always kB where it is printed; a few fields (HugePages_*) carry none. */
+                /* The unit is always kB where it is printed; a few fields (HugePages_*) carry none, so a value
+                 * without one is taken as is.  Either way callers turn kB into bytes in an int64 (JSON): bound
+                 * every value so that cannot overflow. */
                 if (p < eol && !(eol - p == 3 && strncmp(p, " kB", 3) == 0))
                         return -EINVAL;
-                if (p < eol && v > UINT64_MAX / 1024)
+                if (v > (uint64_t)INT64_MAX / 1024)
                         return -ERANGE;
                 *ret_kb = v;
                 return 0;
@@ -206,15 +208,16 @@ int parse_distance_row(const char *s, uint32_t *out, size_t max, size_t *ret_n)
         size_t n = 0;
 
         while (p < end) {
+                /* Inline rather than parse_digits(): a 1024-node SLIT is a million of these. */
                 const char *num = p;
-                while (p < end && isdigit((unsigned char)*p))
-                        p++;
-                uint64_t v;
-                int r = parse_digits(num, (size_t)(p - num), 10, &v);
-                if (r < 0)
-                        return r;
-                if (v > 255)
-                        return -ERANGE;
+                unsigned v = 0;
+                while (p < end && *p >= '0' && *p <= '9') {
+                        v = v * 10 + (unsigned)(*p++ - '0');
+                        if (v > 255)
+                                return -ERANGE;
+                }
+                if (p == num)
+                        return -EINVAL;
                 if (n >= max)
                         return -ERANGE;
                 out[n++] = (uint32_t)v;

@@ -27,7 +27,8 @@ int parse_id_list(const char *s, unsigned limit, uint64_t *words, unsigned *ret_
 int parse_nodemask(const char *s, NodeMask *ret);
 
 /* One field of a meminfo text ("MemTotal:  123 kB" or per-node "Node 0 MemTotal:  123 kB"), in kB. -ENOENT if
- * the field is absent. */
+ * the field is absent.  A value without a unit is accepted as is (HugePages_* counts); any value above
+ * INT64_MAX / 1024 is -ERANGE, so that kB * 1024 fits an int64. */
 int parse_meminfo_kb(const char *text, const char *field, uint64_t *ret_kb);
 
 /* A SLIT row ("10 21 31"): up to max entries, each 0..255. */

@@ -6,18 +6,25 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "parse.h"
 #include "sysfs.h"
 
+/* Symlinks followed in one lookup before -ELOOP, as the kernel's MAXSYMLINKS. */
+#define SYSFS_MAX_LINKS 40
+
 int sysfs_root_new(const char *path, WarningList *warnings, SysfsRoot **ret)
 {
+        if (path && !*path)
+                return -EINVAL;
         _cleanup_(sysfs_root_freep) SysfsRoot *r = calloc(1, sizeof(*r));
         if (!r)
                 return -ENOMEM;
-        r->fd = -EBADF;
-        r->path = strdup(path && *path ? path : "/");
+        r->fd = r->dir_fd = -EBADF;
+        r->context_node = -1;
+        r->path = strdup(path ?: "/");
         if (!r->path)
                 return -ENOMEM;
         r->fd = open(r->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -28,12 +35,34 @@ int sysfs_root_new(const char *path, WarningList *warnings, SysfsRoot **ret)
         return 0;
 }
 
+int sysfs_root_clone(SysfsRoot *r, WarningList *warnings, SysfsRoot **ret)
+{
+        _cleanup_(sysfs_root_freep) SysfsRoot *c = calloc(1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        c->fd = c->dir_fd = -EBADF;
+        c->context_node = -1;
+        c->resolver = r->resolver;
+        c->keep_dir = r->keep_dir;
+        c->warnings = warnings;
+        c->path = strdup(r->path);
+        if (!c->path)
+                return -ENOMEM;
+        c->fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 3);
+        if (c->fd < 0)
+                return negative_errno();
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
 SysfsRoot *sysfs_root_free(SysfsRoot *r)
 {
         if (!r)
                 return NULL;
         if (r->fd >= 0)
                 close(r->fd);
+        if (r->dir_fd >= 0)
+                close(r->dir_fd);
         free(r->path);
         free(r);
         return NULL;
@@ -47,42 +76,240 @@ _printf_(3, 0) static int format_path(char *buf, size_t size, const char *fmt, v
         return 0;
 }
 
+static void close_dirs(int *dirs, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                close(dirs[i]);
+}
+
+/*
+ * RESOLVE_IN_ROOT in user space: look up one component at a time with O_NOFOLLOW, expand symlinks ourselves
+ * (an absolute target starts again at the root), and keep the chain of directories so that ".." goes back
+ * one step but never above the root.  Nothing is ever resolved by the kernel across a symlink or "..".
+ * Unlike openat2 this cannot stop a concurrent rename from moving a directory out of the root mid-walk; the
+ * trees it guards are captures and test fixtures, not hostile writers.
+ */
+static int open_in_root_userspace(SysfsRoot *r, const char *path, int flags)
+{
+        _cleanup_free_ char *buf = strdup(path);
+        if (!buf)
+                return -ENOMEM;
+        _cleanup_free_ int *dirs = NULL; /* dirs[i]: the (i+1)-th directory below the root on the way */
+        size_t depth = 0, allocated = 0;
+        unsigned links = 0;
+        char *p = buf;
+        int k;
+
+        for (;;) {
+                while (*p == '/')
+                        p++;
+                int cur = depth > 0 ? dirs[depth - 1] : r->fd;
+                if (!*p) { /* the path named a directory: the root, or ended in "/", "." or ".." */
+                        k = openat(cur, ".", flags | O_CLOEXEC);
+                        k = k < 0 ? negative_errno() : k;
+                        break;
+                }
+                char *name = p, *end = strchrnul(p, '/');
+                bool last = !end[strspn(end, "/")];
+                char saved = *end;
+                *end = '\0';
+                if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+                        if (name[1] == '.' && depth > 0)
+                                close(dirs[--depth]);
+                        *end = saved;
+                        p = end;
+                        continue;
+                }
+
+                int fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0) {
+                        k = negative_errno();
+                        break;
+                }
+                struct stat st;
+                if (fstat(fd, &st) < 0) {
+                        k = negative_errno();
+                        close(fd);
+                        break;
+                }
+                if (S_ISLNK(st.st_mode)) {
+                        char target[PATH_MAX];
+                        ssize_t n = readlinkat(fd, "", target, sizeof target);
+                        close(fd);
+                        if (n < 0) {
+                                k = negative_errno();
+                                break;
+                        }
+                        if ((size_t)n >= sizeof target) {
+                                k = -ENAMETOOLONG;
+                                break;
+                        }
+                        if (++links > SYSFS_MAX_LINKS) {
+                                k = -ELOOP;
+                                break;
+                        }
+                        if (n == 0) {
+                                k = -ENOENT;
+                                break;
+                        }
+                        /* Continue with the target followed by what was left of the path. */
+                        const char *rest = saved ? end + 1 : "";
+                        char *next;
+                        if (asprintf(&next, "%.*s/%s", (int)n, target, rest) < 0) {
+                                k = -ENOMEM;
+                                break;
+                        }
+                        free(buf);
+                        buf = p = next;
+                        if (target[0] == '/') {
+                                close_dirs(dirs, depth);
+                                depth = 0;
+                        }
+                        continue;
+                }
+                if (last) {
+                        close(fd);
+                        /* O_NOFOLLOW: had it turned into a symlink since the check, fail rather than follow. */
+                        k = openat(cur, name, flags | O_NOFOLLOW | O_CLOEXEC);
+                        k = k < 0 ? negative_errno() : k;
+                        break;
+                }
+                if (!S_ISDIR(st.st_mode)) {
+                        close(fd);
+                        k = -ENOTDIR;
+                        break;
+                }
+                if (GREEDY_REALLOC(dirs, allocated, depth + 1) < 0) {
+                        close(fd);
+                        k = -ENOMEM;
+                        break;
+                }
+                dirs[depth++] = fd;
+                *end = saved;
+                p = end;
+        }
+        close_dirs(dirs, depth);
+        return k;
+}
+
+static int open_in_root_full(SysfsRoot *r, const char *path, int flags)
+{
+        if (r->resolver == SYSFS_RESOLVER_AUTO) {
+                struct open_how how = {
+                        .flags = (uint64_t)(flags | O_CLOEXEC),
+                        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+                };
+                int fd = (int)syscall(SYS_openat2, r->fd, path, &how, sizeof(how));
+                if (fd >= 0)
+                        return fd;
+                if (errno != ENOSYS)
+                        return negative_errno();
+                /* Never a plain openat(): it would follow absolute links and ".." out of the root. */
+                r->resolver = SYSFS_RESOLVER_USERSPACE;
+        }
+        return open_in_root_userspace(r, path, flags);
+}
+
+/* Remember dir_fd (taken) as the directory "path" inside the root. */
+static void remember_dir(SysfsRoot *r, const char *path, size_t len, int dir_fd)
+{
+        if (r->dir_fd >= 0)
+                close(r->dir_fd);
+        r->dir_fd = dir_fd;
+        memcpy(r->dir_path, path, len);
+        r->dir_path[len] = '\0';
+}
+
+/*
+ * Siblings are read in runs (a node's files, an access class's figures), so the directory of the last file is
+ * kept open and the next file in it is opened by its bare name.  That stays inside the root: the directory was
+ * resolved inside it, the name is one component that is neither "." nor "..", and O_NOFOLLOW refuses to
+ * follow it if it is a symlink.  A symlinked attribute (the kernel's own attributes are never symlinks, captured
+ * trees may hold some) then takes the full in-root lookup.  Directories (listed, then kept for their files) and
+ * O_PATH opens always take the full lookup.
+ */
 static int open_in_root(SysfsRoot *r, const char *path, int flags)
 {
         while (*path == '/')
                 path++;
-        /* O_PATH takes no other open flags. */
-        if (!(flags & O_PATH))
-                flags |= O_NOCTTY;
-        struct open_how how = {
-                .flags = (uint64_t)(flags | O_CLOEXEC),
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
-        int fd = (int)syscall(SYS_openat2, r->fd, path, &how, sizeof(how));
-        if (fd < 0 && errno == ENOSYS) /* pre-5.6 kernels: relative lookups only */
-                fd = openat(r->fd, path, flags | O_CLOEXEC);
-        return fd < 0 ? negative_errno() : fd;
+        const char *slash = strrchr(path, '/');
+        const char *name = slash ? slash + 1 : NULL;
+        if (!r->keep_dir || !name || (flags & (O_PATH | O_DIRECTORY)) || !*name || strcmp(name, ".") == 0 ||
+            strcmp(name, "..") == 0)
+                return open_in_root_full(r, path, flags);
+
+        size_t dlen = (size_t)(slash - path);
+        if (r->dir_fd < 0 || strlen(r->dir_path) != dlen || memcmp(r->dir_path, path, dlen) != 0) {
+                char dir[PATH_MAX];
+                memcpy(dir, path, dlen);
+                dir[dlen] = '\0';
+                int dfd = open_in_root_full(r, dir, O_PATH | O_DIRECTORY);
+                if (dfd < 0)
+                        return dfd;
+                remember_dir(r, path, dlen, dfd);
+        }
+        int fd = openat(r->dir_fd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0)
+                return fd;
+        if (errno == ELOOP)
+                return open_in_root_full(r, path, flags);
+        return negative_errno();
+}
+
+/*
+ * Open a file to read or write, refusing anything but a regular file without blocking: O_NONBLOCK makes
+ * opening a FIFO return at once, fstat() then tells what it is.  O_NONBLOCK has no effect on regular files
+ * (open(2)), so reads keep it; a write clears it anyway, as a debugfs knob is free to look at its flags.
+ */
+static int open_regular(SysfsRoot *r, const char *path, int flags, struct stat *ret_st)
+{
+        _cleanup_close_ int fd = open_in_root(r, path, flags | O_NONBLOCK | O_NOCTTY);
+        if (fd == -ENXIO) {
+                /* A FIFO without a reader refuses a non-blocking writer: say what it is, as for the others. */
+                _cleanup_close_ int pfd = open_in_root(r, path, O_PATH);
+                if (pfd >= 0 && fstat(pfd, ret_st) == 0 && S_ISFIFO(ret_st->st_mode))
+                        return -EBADFD;
+        }
+        if (fd < 0)
+                return fd;
+        if (fstat(fd, ret_st) < 0)
+                return negative_errno();
+        if (S_ISDIR(ret_st->st_mode))
+                return -EISDIR;
+        if (!S_ISREG(ret_st->st_mode))
+                return -EBADFD;
+        if ((flags & O_ACCMODE) != O_RDONLY && fcntl(fd, F_SETFL, flags) < 0)
+                return negative_errno();
+        return TAKE_FD(fd);
 }
 
 /* Read a whole small file; the content is NUL-terminated and keeps its trailing newline. */
 static int read_file(SysfsRoot *r, const char *path, char **ret)
 {
-        _cleanup_close_ int fd = open_in_root(r, path, O_RDONLY);
+        struct stat st;
+        _cleanup_close_ int fd = open_regular(r, path, O_RDONLY, &st);
         if (fd < 0)
                 return fd;
 
-        size_t size = 4096, len = 0;
-        _cleanup_free_ char *buf = malloc(size);
-        if (!buf)
-                return -ENOMEM;
+        /* Nearly every attribute fits the stack buffer.  A file whose size is known (plain files in captured
+         * trees) is complete once that much is read; sysfs (4096) and procfs (0) sizes mean nothing, read to
+         * EOF there. */
+        char small[4096];
+        _cleanup_free_ char *heap = NULL;
+        char *buf = small;
+        size_t size = sizeof small, len = 0;
         for (;;) {
+                if (st.st_size > 0 && len == (size_t)st.st_size && len + 1 < size)
+                        break;
                 if (len + 1 >= size) {
                         if (size >= SYSFS_VALUE_MAX)
                                 return -EFBIG;
-                        char *p = realloc(buf, size * 2);
+                        char *p = realloc(heap, size * 2);
                         if (!p)
                                 return -ENOMEM;
-                        buf = p;
+                        if (!heap)
+                                memcpy(p, small, len);
+                        buf = heap = p;
                         size *= 2;
                 }
                 ssize_t n = read(fd, buf + len, size - len - 1);
@@ -98,8 +325,63 @@ static int read_file(SysfsRoot *r, const char *path, char **ret)
         if (memchr(buf, '\0', len))
                 return -EINVAL; /* a text attribute never holds NUL; do not let it truncate silently */
         buf[len] = '\0';
-        *ret = TAKE_PTR(buf);
+        if (!heap) {
+                heap = malloc(len + 1);
+                if (!heap)
+                        return -ENOMEM;
+                memcpy(heap, small, len + 1);
+        }
+        *ret = TAKE_PTR(heap);
         return 0;
+}
+
+static const char *root_prefix(const SysfsRoot *r, const char **ret_sep)
+{
+        bool slash = strcmp(r->path, "/") == 0;
+        *ret_sep = slash ? "" : "/";
+        return slash ? "/" : r->path;
+}
+
+int sysfs_root_describe(SysfsRoot *r, char *buf, size_t size, const char *fmt, ...)
+{
+        char path[PATH_MAX];
+        va_list ap;
+        va_start(ap, fmt);
+        int k = format_path(path, sizeof path, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return k;
+        const char *sep, *prefix = root_prefix(r, &sep);
+        int n = snprintf(buf, size, "%s%s%s", prefix, sep, path);
+        return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* Why a file could not be used, for an unreadable-value warning: errno text, and what that means here. */
+static int report_unreadable(SysfsRoot *r, const char *path, int error)
+{
+        if (error == -ENOMEM)
+                return error;
+        if (r->warnings) {
+                const char *sep, *prefix = root_prefix(r, &sep);
+                const char *why = error == -EBADFD ? " (not a regular file)" : error == -EISDIR ? " (a directory)" : "";
+                int k = warning_list_add(r->warnings, WARNING_UNREADABLE, r->context_node, "%s%s%s: cannot read: %s%s",
+                                         prefix, sep, path, strerror(-error), why);
+                if (k < 0)
+                        return k;
+        }
+        return error;
+}
+
+int sysfs_warn_unreadable(SysfsRoot *r, int error, const char *fmt, ...)
+{
+        char path[PATH_MAX];
+        va_list ap;
+        va_start(ap, fmt);
+        int k = format_path(path, sizeof path, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return k;
+        return report_unreadable(r, path, error);
 }
 
 /* Record a bad value with the file it came from; printable, bounded excerpt of the value. */
@@ -120,9 +402,9 @@ static int report_malformed(SysfsRoot *r, const char *path, const char *value, i
         shown[MIN(j, sizeof(shown) - 1)] = '\0';
 
         if (r->warnings) {
-                const char *sep = strcmp(r->path, "/") == 0 ? "" : "/";
-                int k = warning_list_add(r->warnings, WARNING_MALFORMED_VALUE, -1, "%s%s%s: invalid value '%s': %s",
-                                         strcmp(r->path, "/") == 0 ? "/" : r->path, sep, path, shown, strerror(-error));
+                const char *sep, *prefix = root_prefix(r, &sep);
+                int k = warning_list_add(r->warnings, WARNING_MALFORMED_VALUE, r->context_node,
+                                         "%s%s%s: invalid value '%s': %s", prefix, sep, path, shown, strerror(-error));
                 if (k < 0)
                         return k;
         }
@@ -138,6 +420,8 @@ _printf_(5, 0) static int vread_string(SysfsRoot *r, char **ret, char *path, siz
         k = read_file(r, path, ret);
         if (k == -EFBIG || k == -EINVAL)
                 return report_malformed(r, path, "(oversized or binary content)", k);
+        if (k < 0 && k != -ENOENT)
+                return report_unreadable(r, path, k);
         return k;
 }
 
@@ -233,8 +517,8 @@ int sysfs_read_meminfo_kb(SysfsRoot *r, size_t n, const char *const *fields, uin
                 return k;
         for (size_t i = 0; i < n; i++) {
                 k = parse_meminfo_kb(s, fields[i], ret_kb[i]);
-                if (k == -ENOENT)
-                        return k;
+                if (k == -ENOENT) /* the file is there but broken: not "absent" */
+                        return report_malformed(r, path, fields[i], -EINVAL);
                 if (k < 0) {
                         /* Name the field's line, not the whole file. */
                         const char *line = strstr(s, fields[i]);
@@ -260,7 +544,8 @@ int sysfs_write_string(SysfsRoot *r, const char *value, const char *fmt, ...)
         if (k < 0)
                 return k;
         /* No O_CREAT: knobs exist or the kernel lacks them; O_TRUNC so plain files in test trees behave too. */
-        _cleanup_close_ int fd = open_in_root(r, path, O_WRONLY | O_TRUNC);
+        struct stat st;
+        _cleanup_close_ int fd = open_regular(r, path, O_WRONLY | O_TRUNC, &st);
         if (fd < 0)
                 return fd;
         char buf[256];
@@ -290,12 +575,15 @@ int sysfs_readlink_basename(SysfsRoot *r, char **ret, const char *fmt, ...)
         if (slash) {
                 *slash = '\0';
                 dfd = open_in_root(r, path, O_PATH | O_DIRECTORY);
+                *slash = '/';
                 if (dfd < 0)
-                        return dfd;
+                        return dfd == -ENOENT ? dfd : report_unreadable(r, path, dfd);
         }
         ssize_t n = readlinkat(slash ? dfd : r->fd, name, target, sizeof(target) - 1);
-        if (n < 0)
-                return negative_errno();
+        if (n < 0) {
+                k = negative_errno();
+                return k == -ENOENT ? k : report_unreadable(r, path, k);
+        }
         target[n] = '\0';
         const char *base = strrchr(target, '/');
         char *s = strdup(base ? base + 1 : target);
@@ -305,22 +593,45 @@ int sysfs_readlink_basename(SysfsRoot *r, char **ret, const char *fmt, ...)
         return 0;
 }
 
-_printf_(3, 0) static int open_dir(SysfsRoot *r, DIR **ret, const char *fmt, va_list ap)
+typedef int (*DirEntryFunc)(const char *name, void *userdata);
+
+/* Call f for each entry of a directory but "." and ".."; the directory is then kept for opening its files. */
+_printf_(4, 0) static int list_dir(SysfsRoot *r, DirEntryFunc f, void *userdata, const char *fmt, va_list ap)
 {
         char path[PATH_MAX];
         int k = format_path(path, sizeof path, fmt, ap);
         if (k < 0)
                 return k;
-        int fd = open_in_root(r, path, O_RDONLY | O_DIRECTORY);
+        _cleanup_close_ int fd = open_in_root(r, path, O_RDONLY | O_DIRECTORY);
         if (fd < 0)
-                return fd;
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                k = negative_errno();
-                close(fd);
-                return k;
+                return fd == -ENOENT ? fd : report_unreadable(r, path, fd);
+
+        /* getdents64() into the stack: no DIR and its 32 KiB buffer per directory. */
+        _Alignas(struct dirent64) char buf[8192];
+        for (;;) {
+                ssize_t n = getdents64(fd, buf, sizeof buf);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return report_unreadable(r, path, negative_errno());
+                }
+                if (n == 0)
+                        break;
+                for (ssize_t off = 0; off < n;) {
+                        const struct dirent64 *de = (const struct dirent64 *)(buf + off);
+                        off += de->d_reclen;
+                        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                                continue;
+                        k = f(de->d_name, userdata);
+                        if (k < 0)
+                                return k;
+                }
         }
-        *ret = d;
+        size_t len = strlen(path);
+        while (len > 0 && path[len - 1] == '/')
+                len--;
+        if (r->keep_dir && len > 0)
+                remember_dir(r, path, len, TAKE_FD(fd));
         return 0;
 }
 
@@ -330,36 +641,39 @@ static int cmp_u64(const void *a, const void *b)
         return x < y ? -1 : x > y;
 }
 
+typedef struct IdList {
+        const char *prefix;
+        size_t plen, n, allocated;
+        uint64_t *ids;
+} IdList;
+
+static int add_id(const char *name, void *userdata)
+{
+        IdList *l = userdata;
+        uint64_t id;
+        if (strncmp(name, l->prefix, l->plen) != 0 || parse_u64(name + l->plen, &id) < 0 || strchr(name, '\n'))
+                return 0;
+        if (GREEDY_REALLOC(l->ids, l->allocated, l->n + 1) < 0)
+                return -ENOMEM;
+        l->ids[l->n++] = id;
+        return 0;
+}
+
 int sysfs_list_ids(SysfsRoot *r, const char *prefix, uint64_t **ret_ids, size_t *ret_n, const char *fmt, ...)
 {
-        DIR *d;
+        IdList l = {.prefix = prefix, .plen = strlen(prefix)};
         va_list ap;
         va_start(ap, fmt);
-        int k = open_dir(r, &d, fmt, ap);
+        int k = list_dir(r, add_id, &l, fmt, ap);
         va_end(ap);
-        if (k < 0)
+        if (k < 0) {
+                free(l.ids);
                 return k;
-
-        size_t plen = strlen(prefix), n = 0, allocated = 0;
-        _cleanup_free_ uint64_t *ids = NULL;
-        struct dirent *de;
-        errno = 0;
-        while ((de = readdir(d))) {
-                uint64_t id;
-                if (strncmp(de->d_name, prefix, plen) != 0 || parse_u64(de->d_name + plen, &id) < 0 ||
-                    strchr(de->d_name, '\n'))
-                        continue;
-                if (GREEDY_REALLOC(ids, allocated, n + 1) < 0) {
-                        closedir(d);
-                        return -ENOMEM;
-                }
-                ids[n++] = id;
         }
-        closedir(d);
-        if (n > 0)
-                qsort(ids, n, sizeof(*ids), cmp_u64);
-        *ret_ids = TAKE_PTR(ids);
-        *ret_n = n;
+        if (l.n > 0)
+                qsort(l.ids, l.n, sizeof(*l.ids), cmp_u64);
+        *ret_ids = l.ids;
+        *ret_n = l.n;
         return 0;
 }
 
@@ -368,37 +682,38 @@ static int cmp_str(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+typedef struct NameList {
+        char **v;
+        size_t n, allocated;
+} NameList;
+
+static int add_name(const char *name, void *userdata)
+{
+        NameList *l = userdata;
+        if (GREEDY_REALLOC(l->v, l->allocated, l->n + 2) < 0 || !(l->v[l->n] = strdup(name)))
+                return -ENOMEM;
+        l->v[++l->n] = NULL;
+        return 0;
+}
+
 int sysfs_list_names(SysfsRoot *r, char ***ret, size_t *ret_n, const char *fmt, ...)
 {
-        DIR *d;
+        NameList l = {};
         va_list ap;
         va_start(ap, fmt);
-        int k = open_dir(r, &d, fmt, ap);
+        int k = list_dir(r, add_name, &l, fmt, ap);
         va_end(ap);
+        _cleanup_(strv_freep) char **v = l.v;
         if (k < 0)
                 return k;
-
-        size_t n = 0, allocated = 0;
-        _cleanup_(strv_freep) char **v = NULL;
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                if (GREEDY_REALLOC(v, allocated, n + 2) < 0 || !(v[n] = strdup(de->d_name))) {
-                        closedir(d);
-                        return -ENOMEM;
-                }
-                v[++n] = NULL;
-        }
-        closedir(d);
         if (!v) {
                 v = calloc(1, sizeof(char *));
                 if (!v)
                         return -ENOMEM;
         }
-        qsort(v, n, sizeof(char *), cmp_str);
+        qsort(v, l.n, sizeof(char *), cmp_str);
         *ret = TAKE_PTR(v);
         if (ret_n)
-                *ret_n = n;
+                *ret_n = l.n;
         return 0;
 }

@@ -21,7 +21,6 @@ static void topo_node_done(TopoNode *n)
 {
         free(n->cpulist);
         free(n->distance);
-        free(n->caches);
 }
 
 Topology *topology_free(Topology *t)
@@ -31,8 +30,6 @@ Topology *topology_free(Topology *t)
         for (size_t i = 0; i < t->n_nodes; i++)
                 topo_node_done(&t->nodes[i]);
         free(t->nodes);
-        for (size_t i = 0; i < t->n_blocks; i++)
-                free(t->blocks[i].valid_zones);
         free(t->blocks);
         for (size_t i = 0; i < t->n_dax; i++) {
                 free(t->dax[i].name);
@@ -59,17 +56,8 @@ int topology_add_node(Topology *t, unsigned id, bool has_cpu, bool has_memory, T
                 .id = id,
                 .has_cpu = has_cpu,
                 .has_memory = has_memory,
-                .has_normal_memory = has_memory,
                 .kernel_tier = -1,
         };
-        nodemask_set(&t->possible, id);
-        nodemask_set(&t->online, id);
-        if (has_cpu)
-                nodemask_set(&t->has_cpu, id);
-        if (has_memory) {
-                nodemask_set(&t->has_memory, id);
-                nodemask_set(&t->has_normal_memory, id);
-        }
         if (ret)
                 *ret = n;
         return 0;

@@ -27,15 +27,9 @@ enum {
         ACCESS_CLASSES,
 };
 
-typedef struct MemorySideCache {
-        unsigned index; /* indexN: cache level */
-        uint64_t size;
-        uint32_t line_size, indexing, write_policy;
-} MemorySideCache;
-
 typedef struct TopoNode {
         unsigned id;
-        bool has_cpu, has_memory, has_normal_memory, has_generic_initiator;
+        bool has_cpu, has_memory;
         char *cpulist; /* as the kernel prints it, "" for CPU-less nodes; NULL if unreadable */
         unsigned n_cpus;
         bool has_meminfo;
@@ -44,9 +38,8 @@ typedef struct TopoNode {
         uint32_t *distance;
         size_t n_distance;
         AccessFigures access[ACCESS_CLASSES];
-        MemorySideCache *caches;
-        size_t n_caches;
-        /* Memory onlined through dax/kmem targets this node, and how much of its online memory that is. */
+        /* Memory onlined through dax/kmem targets this node, and how much of its online memory that is (both
+         * counted only for such nodes: memory blocks are read only when a kmem device exists). */
         bool dax_kmem;
         uint64_t kmem_bytes, online_bytes;
         int kernel_tier; /* memory_tierN the running kernel put it in, -1: none */
@@ -64,7 +57,6 @@ typedef struct MemoryBlock {
         uint64_t phys_index; /* base address = phys_index * block_size */
         int node;            /* -1: no node link */
         MemoryBlockState state;
-        char *valid_zones;
 } MemoryBlock;
 
 typedef struct DaxDevice {
@@ -85,13 +77,12 @@ typedef struct Topology {
         int numa_balancing;   /* -1: knob absent */
         int demotion_enabled; /* -1: knob absent, else 0/1 */
 
-        NodeMask possible, online, has_cpu, has_memory, has_normal_memory, has_generic_initiator;
         TopoNode *nodes; /* online nodes, ascending id */
         size_t n_nodes;
 
         bool hmat; /* any node carries access figures */
         uint64_t block_size;
-        MemoryBlock *blocks;
+        MemoryBlock *blocks; /* read only when a dax device is bound to kmem: nothing else needs them */
         size_t n_blocks;
         DaxDevice *dax;
         size_t n_dax;
@@ -99,14 +90,14 @@ typedef struct Topology {
         KernelTier *kernel_tiers;
         size_t n_kernel_tiers;
 
-        WarningList warnings; /* malformed values met while reading */
+        WarningList warnings; /* malformed or unreadable files met while reading */
 } Topology;
 
 Topology *topology_new(void);
 Topology *topology_free(Topology *t);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Topology *, topology_free);
 
-/* Add an online node (ids must be added in ascending order); sets the node masks from the flags. */
+/* Add an online node (ids must be added in ascending order). */
 int topology_add_node(Topology *t, unsigned id, bool has_cpu, bool has_memory, TopoNode **ret);
 TopoNode *topology_find_node(const Topology *t, unsigned id);
 /* SLIT distance between two online nodes; 0 when unknown. */
@@ -117,7 +108,8 @@ int topology_set_kernel_release(Topology *t, const char *release);
 /* Kernel >= major.minor?  false when the release is unknown. */
 bool topology_kernel_at_least(const Topology *t, unsigned major, unsigned minor);
 
-/* Discover everything from the tree at root ("/" for the live system).  Missing files are normal and leave
- * fields at "absent"; malformed ones are recorded in t->warnings and skipped. Fails only on ENOMEM or when root
- * has no node directory at all. */
+/* Discover everything from the tree at root ("/" for the live system).  Missing optional files are normal and
+ * leave fields at "absent"; malformed or unreadable ones (and required ones missing, such as one HMAT figure of
+ * an access class that exists) are recorded in t->warnings, with the node they concern, and skipped. Fails only
+ * on ENOMEM, an unusable root, or when root has no node directory at all. */
 int topology_read(const char *root, Topology **ret);
