@@ -176,7 +176,10 @@ TEST(absolute_symlinks_stay_in_root)
 TEST(missing_files_are_normal)
 {
         make_root();
-        put("sys/devices/system/node/node0/cpulist", "0\n"); /* no masks, no meminfo, nothing else */
+        /* A node's own three files, and nothing else: no masks, HMAT, memory tiers, blocks, dax or /proc. */
+        put("sys/devices/system/node/node0/cpulist", "0\n");
+        put("sys/devices/system/node/node0/meminfo", "Node 0 MemTotal:       1024 kB\nNode 0 MemFree:         512 kB\n");
+        put("sys/devices/system/node/node0/distance", "10\n");
         _cleanup_(topology_freep) Topology *t = NULL;
         ASSERT_OK(topology_read(root, &t));
         ASSERT_EQ(t->n_nodes, 1);
@@ -184,6 +187,25 @@ TEST(missing_files_are_normal)
         ASSERT_TRUE(!t->memory_tiering);
         ASSERT_TRUE(t->kernel_release == NULL);
         ASSERT_EQ(t->warnings.n, 0);
+        remove_root();
+}
+
+/* Every node directory of every kernel has these three: one missing is a broken tree, not an absent feature. */
+TEST(missing_node_files_are_warned)
+{
+        make_root();
+        put("sys/devices/system/node/online", "0-1\n");
+        put("sys/devices/system/node/node0/cpulist", "0\n");
+        put("sys/devices/system/node/node0/distance", "10 20\n");
+        put("sys/devices/system/node/node1/meminfo", "Node 1 MemTotal:       1024 kB\nNode 1 MemFree:         512 kB\n");
+        _cleanup_(topology_freep) Topology *t = NULL;
+        ASSERT_OK(topology_read(root, &t));
+        ASSERT_EQ(t->warnings.n, 3);
+        ASSERT_TRUE(has_warning(&t->warnings, "unreadable-value", "node0/meminfo"));
+        ASSERT_TRUE(has_warning(&t->warnings, "unreadable-value", "node1/cpulist"));
+        ASSERT_TRUE(has_warning(&t->warnings, "unreadable-value", "node1/distance"));
+        for (size_t i = 0; i < t->warnings.n; i++)
+                ASSERT_EQ(t->warnings.items[i].node, strstr(t->warnings.items[i].message, "node0/") ? 0 : 1);
         remove_root();
 }
 
@@ -434,7 +456,7 @@ TEST(containment_userspace)
 
 TESTS_MAIN(TEST_ENTRY(reads_a_tree), TEST_ENTRY(malformed_values_name_file_and_value),
            TEST_ENTRY(control_characters_are_escaped), TEST_ENTRY(binary_and_oversized_content),
-           TEST_ENTRY(absolute_symlinks_stay_in_root), TEST_ENTRY(missing_files_are_normal),
+           TEST_ENTRY(absolute_symlinks_stay_in_root), TEST_ENTRY(missing_files_are_normal), TEST_ENTRY(missing_node_files_are_warned),
            TEST_ENTRY(no_node_directory), TEST_ENTRY(dax_kmem_and_memory_blocks),
            TEST_ENTRY(classification_compares_with_kernel), TEST_ENTRY(fifo_is_refused), TEST_ENTRY(kept_directory),
            TEST_ENTRY(empty_root_is_refused), TEST_ENTRY(containment_openat2), TEST_ENTRY(containment_userspace))

@@ -297,11 +297,20 @@ TEST(many_nodes_in_parallel)
                 ASSERT_EQ(t->nodes[n].id, n);
                 ASSERT_EQ(t->nodes[n].n_cpus, n == 10 || n == 290 ? 0 : 1);
         }
-        ASSERT_EQ(t->warnings.n, 2);
-        ASSERT_EQ(t->warnings.items[0].node, 10);
-        ASSERT_TRUE(strstr(t->warnings.items[0].message, "node10/cpulist: invalid value 'garbage10'"));
-        ASSERT_EQ(t->warnings.items[1].node, 290);
-        ASSERT_TRUE(strstr(t->warnings.items[1].message, "node290/cpulist: invalid value 'garbage290'"));
+        /* The tree has no meminfo or distance files (two unreadable-value warnings per node): look at the rest. */
+        const Warning *malformed[3];
+        size_t n_malformed = 0;
+        for (size_t i = 0; i < t->warnings.n; i++)
+                if (t->warnings.items[i].code == WARNING_MALFORMED_VALUE && n_malformed < ELEMENTSOF(malformed))
+                        malformed[n_malformed++] = &t->warnings.items[i];
+        ASSERT_EQ(n_malformed, 2);
+        ASSERT_EQ(malformed[0]->node, 10);
+        ASSERT_TRUE(strstr(malformed[0]->message, "node10/cpulist: invalid value 'garbage10'"));
+        ASSERT_EQ(malformed[1]->node, 290);
+        ASSERT_TRUE(strstr(malformed[1]->message, "node290/cpulist: invalid value 'garbage290'"));
+        /* In node order whichever thread read them. */
+        for (size_t i = 1; i < t->warnings.n; i++)
+                ASSERT_TRUE(t->warnings.items[i - 1].node <= t->warnings.items[i].node);
         remove_root();
 }
 

@@ -162,14 +162,19 @@ static int read_access(SysfsRoot *r, const Topology *t, TopoNode *n, int class)
 /* A node's own files; every warning met on the way is about that node. */
 static int read_node(SysfsRoot *r, const Topology *t, TopoNode *n, uint32_t *row_buf, size_t n_online)
 {
-        /* cpulist, meminfo and distance exist on every kernel, but hand-made trees often lack them: absent. */
+        /* cpulist, meminfo and distance exist in every node directory of every kernel: one missing is a broken
+         * tree, and a node without its SLIT row would silently get other demotion targets. */
         int k = sysfs_read_id_list(r, CPU_ID_LIMIT, &n->cpulist, &n->n_cpus, NODE_DIR "/node%u/cpulist", n->id);
         RETURN_IF_OOM(k);
+        if (k == -ENOENT)
+                RETURN_IF_OOM(sysfs_warn_unreadable(r, k, NODE_DIR "/node%u/cpulist", n->id));
 
         static const char *const fields[] = {"MemTotal", "MemFree"};
         uint64_t *values[] = {&n->mem_total_kb, &n->mem_free_kb};
         k = sysfs_read_meminfo_kb(r, ELEMENTSOF(fields), fields, values, NODE_DIR "/node%u/meminfo", n->id);
         RETURN_IF_OOM(k);
+        if (k == -ENOENT)
+                RETURN_IF_OOM(sysfs_warn_unreadable(r, k, NODE_DIR "/node%u/meminfo", n->id));
         n->has_meminfo = k >= 0;
         if (k < 0)
                 n->mem_total_kb = n->mem_free_kb = 0;
@@ -177,6 +182,8 @@ static int read_node(SysfsRoot *r, const Topology *t, TopoNode *n, uint32_t *row
         size_t len;
         k = sysfs_read_distance_row(r, row_buf, NODEMASK_MAX, &len, NODE_DIR "/node%u/distance", n->id);
         RETURN_IF_OOM(k);
+        if (k == -ENOENT)
+                RETURN_IF_OOM(sysfs_warn_unreadable(r, k, NODE_DIR "/node%u/distance", n->id));
         if (k >= 0) {
                 if (len != n_online) {
                         char path[PATH_MAX];
