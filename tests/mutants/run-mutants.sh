@@ -13,12 +13,12 @@
 #                            and the mutant counts as caught
 # Prints one line per mutant (id, file, result, seconds) and ends with "mutants: N caught, M survived".
 # Exit status: 0 if every mutant was caught; 1 on a survivor, a stale entry or a failing unmutated baseline;
-# 2 on a usage error.  Environment: CC (default gcc), TMPDIR.
+# 2 on a usage error.  Environment: CC (default gcc), TMPDIR, TIERD_MUTANTS_LIST (another list file).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
-list=$here/mutants.txt
+list=${TIERD_MUTANTS_LIST:-$here/mutants.txt}
 mode=run keep=0 multiplier=0.25
 ids=()
 while (($#)); do
@@ -199,12 +199,41 @@ if ! CC=${CC:-gcc} meson setup "$build" "$scratch/src" --buildtype=plain -Dwerro
         exit 1
 fi
 
-run_suites() { # LOG SUITE...
-        local log=$1 args=()
+meson_test() { # LOG LOGBASE ARGS...: one "meson test" run; its JSON log is $build/meson-logs/LOGBASE.json
+        local log=$1 logbase=$2
+        shift 2
+        meson test -C "$build" --no-rebuild --num-processes 2 --timeout-multiplier "$multiplier" --print-errorlogs \
+                --logbase "$logbase" "$@" >>"$log" 2>&1
+}
+
+failed_tests() { # LOGBASE: the names of the tests that did not pass in that run
+        python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r["result"] not in ("OK", "SKIP", "EXPECTEDFAIL"):
+        print(r["name"].split(" / ", 1)[-1])' "$build/meson-logs/$1.json" 2>/dev/null
+}
+
+# run_suites LOG SUITE...: 0 if the suites pass.  A failure counts only if the failing tests fail again when run
+# once more, so that a flaky test neither hides a survivor nor fails the baseline.  After such a flake the suites
+# run once more from the start (--maxfail stopped the first run early); $flaky names the tests that failed once and
+# then passed.
+run_suites() {
+        local log=$1 args=() failing attempt
         shift
+        flaky=
         for s in "$@"; do args+=(--suite "$s"); done
-        meson test -C "$build" --no-rebuild --num-processes 2 --maxfail 1 --timeout-multiplier "$multiplier" \
-                --print-errorlogs "${args[@]}" >>"$log" 2>&1
+        for attempt in 1 2; do
+                meson_test "$log" run --maxfail 1 "${args[@]}" && return 0
+                mapfile -t failing < <(failed_tests run)
+                ((${#failing[@]})) || return 1 # no log to read: meson itself failed
+                echo "=== again: ${failing[*]}" >>"$log"
+                meson_test "$log" again "${failing[@]}" || return 1
+                flaky+="${flaky:+, }${failing[*]}"
+                echo "=== flaky: ${failing[*]} passed when run again (attempt $attempt)" >>"$log"
+        done
+        return 0
 }
 
 # The unmutated tree must pass every suite that is used, or every mutant would look caught.
@@ -217,11 +246,12 @@ if ! ninja -C "$build" >"$scratch/logs/baseline.log" 2>&1 || ! run_suites "$scra
         exit 1
 fi
 echo "mutants: baseline (suites: $all_suites) passes in $((SECONDS - start)) s"
+[[ -n $flaky ]] && echo "mutants: warning: in the baseline, $flaky failed once and then passed (a flaky test)"
 echo
 printf '%-32s %-34s %-18s %s\n' ID FILE RESULT SECONDS
 
 caught=0 survived=0 nocompile=0 stale=0
-survivors=()
+survivors=() flaky_notes=()
 while IFS=$'\t' read -r id file suites why; do
         [[ -n $id ]] || continue
         t0=${EPOCHREALTIME/./}
@@ -233,7 +263,13 @@ while IFS=$'\t' read -r id file suites why; do
                 result="did not compile"
         else
                 # shellcheck disable=SC2086
-                if run_suites "$log" $suites; then result=SURVIVED; else result=caught; fi
+                if ! run_suites "$log" $suites; then
+                        result=caught
+                elif [[ -n $flaky ]]; then
+                        result=SURVIVED flaky_notes+=("$id: $flaky failed once, then passed: not counted as caught")
+                else
+                        result=SURVIVED
+                fi
         fi
         # A fresh mtime, so that the next ninja rebuilds the restored file along with the next mutant's.
         cat "$scratch/pristine" >"$scratch/src/$file"
@@ -250,6 +286,7 @@ done <<<"$selected"
 
 echo
 for s in "${survivors[@]}"; do echo "survivor: $s"; done
+for s in "${flaky_notes[@]}"; do echo "flaky: $s"; done
 ((nocompile)) && echo "($nocompile of the caught mutants did not compile: prefer a break that builds)"
 ((stale)) && echo "($stale entries did not apply in the scratch copy: stale)"
 echo "mutants: $caught caught, $survived survived ($((SECONDS - start)) s)"
