@@ -3,10 +3,11 @@
 # Set up a Debian machine (packages, builds) and run tierd's whole test suite:
 #   1. unit + fixture + real-kernel oracle tests (gcc build, "build/")
 #   2. unit + fixture tests under ASan+UBSan (clang build, "build-asan/")
-#   3. unit tests under valgrind
-#   4. the libFuzzer target for a short while (clang, "build-fuzz/")
+#   3. the mutation check: every break of lib/ in tests/mutants/mutants.txt must make its suites fail (one test)
+#   4. unit tests under valgrind
+#   5. the libFuzzer target for a short while (clang, "build-fuzz/")
 # Ends with one line "Summary: N passed, N failed".  Environment: TIERD_SKIP_VM=1 skips the VM suite,
-# TIERD_VM_SEEDS=1,2,3 picks oracle seeds.
+# TIERD_VM_SEEDS=1,2,3 picks oracle seeds, TIERD_SKIP_MUTANTS=1 skips the mutation check.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -61,6 +62,15 @@ step "ASan + UBSan (clang): unit, fixture and bus suites"
         ninja -C build-asan
 meson test -C build-asan --setup asan --suite unit --suite fixture --suite bus --print-errorlogs
 count build-asan testlog-asan
+
+step "mutation check: tests/mutants/run-mutants.sh (a scratch copy and build; a survivor fails it)"
+if [[ ${TIERD_SKIP_MUTANTS:-0} == 1 ]]; then
+        echo "skipped (TIERD_SKIP_MUTANTS=1)"
+elif tests/mutants/run-mutants.sh; then
+        passed=$((passed + 1))
+else
+        failed=$((failed + 1))
+fi
 
 step "valgrind: unit suite"
 meson test -C build --setup valgrind --suite unit --print-errorlogs --logbase valgrind
