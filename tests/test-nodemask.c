@@ -28,8 +28,6 @@ TEST(empty_with_high_ids)
         ASSERT_TRUE(!nodemask_empty(&m));
         m = mask("1023");
         ASSERT_TRUE(!nodemask_empty(&m));
-        nodemask_clear(&m, 1023);
-        ASSERT_TRUE(nodemask_empty(&m));
 }
 
 TEST(equal_in_every_word)
@@ -61,9 +59,8 @@ TEST(next_within_a_high_word)
 TEST(set_operations)
 {
         NodeMask a = mask("0-3,64-67"), b = mask("2-5,66,100");
-        NodeMask both = nodemask_and(&a, &b), either = nodemask_or(&a, &b), minus = nodemask_andnot(&a, &b);
+        NodeMask both = nodemask_and(&a, &b), minus = nodemask_andnot(&a, &b);
         assert_format(&both, "2-3,66");
-        assert_format(&either, "0-5,64-67,100");
         /* b's ids that a lacks (4, 5, 100) stay out */
         assert_format(&minus, "0-1,64-65,67");
         ASSERT_EQ(nodemask_weight(&minus), 5);
