@@ -105,6 +105,28 @@ TEST(kernel_example_3)
         ASSERT_TRUE(!tier_map_find(m, 2)->top_tier);
 }
 
+/* Preferred targets come from the next tier only, even when a node of a slower tier is nearer by SLIT. */
+TEST(next_tier_only)
+{
+        static const uint32_t slit[] = {10, 30, 20, 30, 10, 30, 20, 30, 10};
+        _cleanup_(topology_freep) Topology *t = topology_new();
+        _cleanup_(tier_map_freep) TierMap *m = NULL;
+        add_node(t, 0, true, true);
+        add_node(t, 1, false, true);
+        add_node(t, 2, false, true);
+        set_slit(t, slit);
+        const TierOverride ov[] = {{.node = 1, .by_tier = true, .value = 10},
+                                   {.node = 2, .by_tier = true, .value = 20}};
+        TierOptions o = {.overrides = ov, .n_overrides = ELEMENTSOF(ov)};
+        ASSERT_OK(tier_map_compute(t, &o, &m));
+        ASSERT_OK(demotion_establish(t, m));
+        ASSERT_EQ(m->n_tiers, 3);
+        assert_preferred(m, 0, mask_of(1, 1)); /* node 2 is nearer (20 < 30) but two tiers down */
+        assert_preferred(m, 1, mask_of(1, 2));
+        NodeMask fallback = mask_of(2, 1, 2);
+        ASSERT_TRUE(nodemask_equal(&tier_map_find(m, 0)->demote_fallback, &fallback));
+}
+
 /* Equidistant targets of the next tier are all preferred. */
 TEST(ties_are_kept)
 {
@@ -274,4 +296,5 @@ TEST(fast_order_matches_kernel_loops)
 }
 
 TESTS_MAIN(TEST_ENTRY(kernel_example_1), TEST_ENTRY(kernel_example_2), TEST_ENTRY(kernel_example_3),
-           TEST_ENTRY(ties_are_kept), TEST_ENTRY(penalty_for_lower_node), TEST_ENTRY(fast_order_matches_kernel_loops))
+           TEST_ENTRY(next_tier_only), TEST_ENTRY(ties_are_kept), TEST_ENTRY(penalty_for_lower_node),
+           TEST_ENTRY(fast_order_matches_kernel_loops))

@@ -348,6 +348,33 @@ TEST(largest_tier_ids)
         ASSERT_OK(output_classification_json_string(s, &json));
 }
 
+/* round_down() then >> 7 on an int, as the kernel does: a wrapped, negative adistance floors, it does not
+ * truncate towards 0. */
+TEST(tier_of_negative_adistance)
+{
+        ASSERT_EQ(memtier_tier_of(0), 0);
+        ASSERT_EQ(memtier_tier_of(127), 0);
+        ASSERT_EQ(memtier_tier_of(128), 1);
+        ASSERT_EQ(memtier_tier_of(-1), -1);
+        ASSERT_EQ(memtier_tier_of(-128), -1);
+        ASSERT_EQ(memtier_tier_of(-129), -2);
+        ASSERT_EQ(memtier_tier_of(INT32_MIN), -16777216);
+}
+
+/* The snapshot keeps what the reader found wrong, first, then the analysis. */
+TEST(snapshot_keeps_reader_warnings)
+{
+        Topology *t = topology_new();
+        ASSERT_TRUE(t);
+        add_node(t, 0, true, true);
+        ASSERT_OK(warning_list_add(&t->warnings, WARNING_UNREADABLE, 0, "node0/meminfo: cannot read"));
+        _cleanup_(snapshot_unrefp) Snapshot *s = NULL;
+        ASSERT_OK(snapshot_new(t, NULL, &s));
+        ASSERT_TRUE(s->warnings.n >= 1);
+        ASSERT_EQ(s->warnings.items[0].code, WARNING_UNREADABLE);
+        ASSERT_EQ(s->warnings.items[0].node, 0);
+}
+
 TEST(legacy_kernel_model)
 {
         _cleanup_(topology_freep) Topology *t = topology_new();
@@ -365,7 +392,8 @@ TEST(legacy_kernel_model)
         ASSERT_EQ(nt->adistance, 576);
         ASSERT_EQ(nt->cause, DEFAULT_CAUSE_LEGACY_KERNEL);
         ASSERT_EQ(tier_map_find(m, 2)->adistance, 2880); /* 6.1..6.6: fixed dax/kmem type */
-        ASSERT_EQ(tier_map_find(m, 2)->cause, DEFAULT_CAUSE_LEGACY_KERNEL); /* it has figures, the kernel ignores them */
+        ASSERT_EQ(tier_map_find(m, 2)->cause,
+                  DEFAULT_CAUSE_LEGACY_KERNEL); /* it has figures, the kernel ignores them */
 
         tier_map_free(TAKE_PTR(m));
         o.legacy_kmem_hmat = true; /* 6.7..6.9: kmem asks the HMAT algorithm */
@@ -413,5 +441,6 @@ TESTS_MAIN(TEST_ENTRY(reference_node_gets_dram_distance), TEST_ENTRY(ten_percent
            TEST_ENTRY(kmem_node_with_cpus_is_not_a_reference_candidate),
            TEST_ENTRY(reference_zero_switches_algorithm_off), TEST_ENTRY(no_cpu_node_with_figures),
            TEST_ENTRY(formula_64_and_32_bit), TEST_ENTRY(overrides), TEST_ENTRY(overrides_are_copied),
-           TEST_ENTRY(largest_tier_ids), TEST_ENTRY(legacy_kernel_model),
+           TEST_ENTRY(largest_tier_ids), TEST_ENTRY(tier_of_negative_adistance),
+           TEST_ENTRY(snapshot_keeps_reader_warnings), TEST_ENTRY(legacy_kernel_model),
            TEST_ENTRY(memoryless_node_has_no_tier), TEST_ENTRY(memory_types_by_exact_adistance))

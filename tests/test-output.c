@@ -5,11 +5,13 @@
  * 11 and 11 characters for tiers; 5, CPUS, 10, 11, 15, 6, 5, 13 and 6 for nodes, CPUS as wide as the longest
  * cpulist and at least 4) and hand arithmetic, not from the code's output.
  */
+#include <json-c/json.h>
 #include <stdlib.h>
 
 #include "output.h"
 #include "snapshot.h"
 #include "topo-builder.h"
+#include "utf8.h"
 
 static char *render(const Snapshot *s)
 {
@@ -155,4 +157,86 @@ TEST(classification_table_unknowns)
         expect_lines(text, lines, ELEMENTSOF(lines));
 }
 
-TESTS_MAIN(TEST_ENTRY(classification_table), TEST_ENTRY(classification_table_unknowns))
+static json_object *get(json_object *o, const char *path)
+{
+        /* "a.b.c": nested keys */
+        char buf[128];
+        snprintf(buf, sizeof buf, "%s", path);
+        for (char *key = strtok(buf, "."); key; key = strtok(NULL, ".")) {
+                json_object *next = NULL;
+                if (!json_object_object_get_ex(o, key, &next)) {
+                        fprintf(stderr, "no key %s in %s\n", key, path);
+                        ASSERT_TRUE(false);
+                }
+                o = next;
+        }
+        return o;
+}
+
+static json_object *node_json(json_object *root, int id)
+{
+        json_object *nodes = get(root, "nodes");
+        for (size_t i = 0; i < json_object_array_length(nodes); i++) {
+                json_object *n = json_object_array_get_idx(nodes, i);
+                if (json_object_get_int(get(n, "node")) == id)
+                        return n;
+        }
+        ASSERT_TRUE(false);
+        return NULL;
+}
+
+/*
+ * JSON fields that come apart only when their inputs differ: access0 (any initiator) against access1 (CPUs), the
+ * reference's read against write bandwidth, an override's default_cause, text that is not UTF-8.
+ * Node 0: reference, 100/110 ns, 100000/90000 MB/s for CPUs, 80/85 ns, 120000/110000 for any initiator.
+ * Node 1: CPU-less, no HMAT, overridden to tier 30 (its computed default: 576, no-hmat figures -> no-figures).
+ */
+TEST(json_fields)
+{
+        Topology *t = topology_new();
+        ASSERT_TRUE(t);
+        ASSERT_OK(topology_set_kernel_release(t, "6.12.0"));
+        add_node(t, 0, true, true);
+        add_node(t, 1, false, true);
+        TopoNode *n0 = topology_find_node(t, 0);
+        n0->access[ACCESS_CPU] = (AccessFigures){.present = true,
+                                                 .read_latency = 100,
+                                                 .write_latency = 110,
+                                                 .read_bandwidth = 100000,
+                                                 .write_bandwidth = 90000};
+        n0->access[ACCESS_LOCAL] = (AccessFigures){.present = true,
+                                                   .read_latency = 80,
+                                                   .write_latency = 85,
+                                                   .read_bandwidth = 120000,
+                                                   .write_bandwidth = 110000};
+        t->hmat = true;
+        ASSERT_OK(warning_list_add(&t->warnings, WARNING_MALFORMED_VALUE, 1, "/tmp/caf\xe9/node1/distance: bad"));
+        const TierOverride ov[] = {{.node = 1, .by_tier = true, .value = 30}};
+        TierOptions o = {.overrides = ov, .n_overrides = 1};
+        _cleanup_(snapshot_unrefp) Snapshot *s = NULL;
+        ASSERT_OK(snapshot_new(t, &o, &s));
+
+        _cleanup_free_ char *text = NULL;
+        ASSERT_OK(output_classification_json_string(s, &text));
+        ASSERT_TRUE(utf8_is_valid(text));
+        json_object *root = json_tokener_parse(text);
+        ASSERT_TRUE(root);
+        json_object *j0 = node_json(root, 0), *j1 = node_json(root, 1);
+        ASSERT_EQ(json_object_get_int(get(j0, "access1.read_latency_ns")), 100);
+        ASSERT_EQ(json_object_get_int(get(j0, "access1.write_latency_ns")), 110);
+        ASSERT_EQ(json_object_get_int(get(j0, "access1.write_bandwidth_mbps")), 90000);
+        ASSERT_EQ(json_object_get_int(get(j0, "access0.read_latency_ns")), 80);
+        ASSERT_EQ(json_object_get_int(get(j0, "access0.read_bandwidth_mbps")), 120000);
+        ASSERT_EQ(json_object_get_int(get(j0, "access0.write_bandwidth_mbps")), 110000);
+        ASSERT_EQ(json_object_get_int(get(root, "reference.node")), 0);
+        ASSERT_EQ(json_object_get_int(get(root, "reference.read_bandwidth_mbps")), 100000);
+        ASSERT_EQ(json_object_get_int(get(root, "reference.write_bandwidth_mbps")), 90000);
+        ASSERT_EQ(json_object_get_int(get(root, "reference.write_latency_ns")), 110);
+        ASSERT_STREQ(json_object_get_string(get(j1, "reason")), "override");
+        ASSERT_TRUE(get(j1, "default_cause") == NULL);
+        ASSERT_EQ(json_object_get_int(get(j1, "tier")), 30);
+        ASSERT_TRUE(get(j0, "default_cause") == NULL); /* from HMAT: no default to explain */
+        json_object_put(root);
+}
+
+TESTS_MAIN(TEST_ENTRY(classification_table), TEST_ENTRY(classification_table_unknowns), TEST_ENTRY(json_fields))

@@ -178,7 +178,8 @@ TEST(missing_files_are_normal)
         make_root();
         /* A node's own three files, and nothing else: no masks, HMAT, memory tiers, blocks, dax or /proc. */
         put("sys/devices/system/node/node0/cpulist", "0\n");
-        put("sys/devices/system/node/node0/meminfo", "Node 0 MemTotal:       1024 kB\nNode 0 MemFree:         512 kB\n");
+        put("sys/devices/system/node/node0/meminfo",
+            "Node 0 MemTotal:       1024 kB\nNode 0 MemFree:         512 kB\n");
         put("sys/devices/system/node/node0/distance", "10\n");
         _cleanup_(topology_freep) Topology *t = NULL;
         ASSERT_OK(topology_read(root, &t));
@@ -197,7 +198,8 @@ TEST(missing_node_files_are_warned)
         put("sys/devices/system/node/online", "0-1\n");
         put("sys/devices/system/node/node0/cpulist", "0\n");
         put("sys/devices/system/node/node0/distance", "10 20\n");
-        put("sys/devices/system/node/node1/meminfo", "Node 1 MemTotal:       1024 kB\nNode 1 MemFree:         512 kB\n");
+        put("sys/devices/system/node/node1/meminfo",
+            "Node 1 MemTotal:       1024 kB\nNode 1 MemFree:         512 kB\n");
         _cleanup_(topology_freep) Topology *t = NULL;
         ASSERT_OK(topology_read(root, &t));
         ASSERT_EQ(t->warnings.n, 3);
@@ -352,6 +354,36 @@ static void read_back(const char *path, char *buf, size_t size)
  * The tree lives in base/root; base also holds files that must never be reached through it.  Absolute links,
  * ".." runs and loops must resolve inside root (to the tree's own file) or fail, for every kind of access.
  */
+/* The kernel follows at most 40 links in one lookup (MAXSYMLINKS); the user-space walk stops at the same count. */
+static void check_link_chain(SysfsResolver resolver)
+{
+        make_root();
+        put("sys/end", "42\n");
+        char p[PATH_MAX * 2], target[32];
+        for (int i = 1; i <= 41; i++) { /* link1 -> end, linkN -> link(N-1) */
+                snprintf(p, sizeof p, "%s/sys/link%d", root, i);
+                if (i == 1)
+                        snprintf(target, sizeof target, "end");
+                else
+                        snprintf(target, sizeof target, "link%d", i - 1);
+                ASSERT_EQ(symlink(target, p), 0);
+        }
+        _cleanup_(sysfs_root_freep) SysfsRoot *r = NULL;
+        ASSERT_OK(sysfs_root_new(root, NULL, &r));
+        sysfs_root_set_resolver(r, resolver);
+        uint64_t v;
+        ASSERT_OK(sysfs_read_u64(r, &v, "sys/link40"));
+        ASSERT_EQ(v, 42);
+        ASSERT_EQ(sysfs_read_u64(r, &v, "sys/link41"), -ELOOP);
+        remove_root();
+}
+
+TEST(link_chain_limit)
+{
+        check_link_chain(SYSFS_RESOLVER_AUTO);
+        check_link_chain(SYSFS_RESOLVER_USERSPACE);
+}
+
 static void check_containment(SysfsResolver resolver, bool keep_dir)
 {
         char base[PATH_MAX], p[PATH_MAX * 2], buf[PATH_MAX * 2];
@@ -456,7 +488,8 @@ TEST(containment_userspace)
 
 TESTS_MAIN(TEST_ENTRY(reads_a_tree), TEST_ENTRY(malformed_values_name_file_and_value),
            TEST_ENTRY(control_characters_are_escaped), TEST_ENTRY(binary_and_oversized_content),
-           TEST_ENTRY(absolute_symlinks_stay_in_root), TEST_ENTRY(missing_files_are_normal), TEST_ENTRY(missing_node_files_are_warned),
-           TEST_ENTRY(no_node_directory), TEST_ENTRY(dax_kmem_and_memory_blocks),
-           TEST_ENTRY(classification_compares_with_kernel), TEST_ENTRY(fifo_is_refused), TEST_ENTRY(kept_directory),
-           TEST_ENTRY(empty_root_is_refused), TEST_ENTRY(containment_openat2), TEST_ENTRY(containment_userspace))
+           TEST_ENTRY(absolute_symlinks_stay_in_root), TEST_ENTRY(missing_files_are_normal),
+           TEST_ENTRY(missing_node_files_are_warned), TEST_ENTRY(no_node_directory),
+           TEST_ENTRY(dax_kmem_and_memory_blocks), TEST_ENTRY(classification_compares_with_kernel),
+           TEST_ENTRY(fifo_is_refused), TEST_ENTRY(kept_directory), TEST_ENTRY(empty_root_is_refused),
+           TEST_ENTRY(containment_openat2), TEST_ENTRY(containment_userspace), TEST_ENTRY(link_chain_limit))

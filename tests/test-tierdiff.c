@@ -223,6 +223,18 @@ TEST(demotion_targets)
         ASSERT_EQ(c->fields, NODE_FIELD_DEMOTION);
 }
 
+/* Only the fallback mask differs (as after a lower node's hotplug that is nobody's preferred target): a change. */
+TEST(fallback_only)
+{
+        _cleanup_(snapshot_unrefp) Snapshot *a = build(&BASE);
+        _cleanup_(snapshot_unrefp) Snapshot *b = build(&BASE);
+        nodemask_set(&tier_map_find_mutable(b->map, 2)->demote_fallback, 4);
+        _cleanup_(snapshot_diff_done) SnapshotDiff d = {};
+        const NodeChange *c = one_change(a, b, &d, 2);
+        ASSERT_EQ(c->kind, NODE_CHANGE_UPDATED);
+        ASSERT_EQ(c->fields, NODE_FIELD_DEMOTION);
+}
+
 /* Node 5 appears with memory in tier 4: it is nobody's target, so only node 5 changes. */
 TEST(node_appears)
 {
@@ -304,5 +316,5 @@ TEST(from_nothing)
 
 TESTS_MAIN(TEST_ENTRY(base_is_as_computed_by_hand), TEST_ENTRY(identical_snapshots), TEST_ENTRY(adistance_within_tier),
            TEST_ENTRY(tier), TEST_ENTRY(reason), TEST_ENTRY(kernel_tier), TEST_ENTRY(kernel_tier_of_memoryless_node),
-           TEST_ENTRY(demotion_targets), TEST_ENTRY(node_appears), TEST_ENTRY(node_loses_memory),
-           TEST_ENTRY(kernel_release), TEST_ENTRY(from_nothing))
+           TEST_ENTRY(demotion_targets), TEST_ENTRY(fallback_only), TEST_ENTRY(node_appears),
+           TEST_ENTRY(node_loses_memory), TEST_ENTRY(kernel_release), TEST_ENTRY(from_nothing))

@@ -88,6 +88,7 @@ for _ in $(seq 50); do grep -q "member=TierMapChanged" "$tmp/signals" && break; 
 signalled_generation() { grep -A1 "member=TierMapChanged" "$tmp/signals" | grep "uint64 $1" >/dev/null; }
 check "TierMapChanged(2) was signalled" signalled_generation 2
 check "PropertiesChanged was signalled" grep -q "member=PropertiesChanged" "$tmp/signals"
+check "PropertiesChanged names Nodes" grep -q 'string "Nodes"' "$tmp/signals"
 call Rescan >/dev/null
 check "an unchanged rescan keeps the generation" test "$(prop TierMapGeneration)" = "t 2"
 
@@ -177,6 +178,22 @@ echo 1 >"$tmp/nonodes/proc/sys/kernel/numa_balancing"
 check "tierd fails on a tree without nodes" test "$rc" -ne 0
 check "it set numa_balancing to 0 first" grep -q "Set kernel knob numa_balancing" "$tmp/fatal.log"
 check "numa_balancing restored after the fatal error" test "$(cat "$tmp/nonodes/proc/sys/kernel/numa_balancing")" = 1
+
+# A knob that cannot be put back (its file turned into a FIFO while tierd ran) makes the exit status 1.
+cp -a "$root" "$tmp/root-fifo"
+echo 1 >"$tmp/root-fifo/proc/sys/kernel/numa_balancing"
+printf '[Daemon]\nMode=kernel\n[Kernel]\nNumaBalancing=off\n' >"$tmp/fifo.conf"
+"$tierd" --root "$tmp/root-fifo" --user --config "$tmp/fifo.conf" 2>"$tmp/fifo.log" &
+tierd_pid=$!
+pids+=($tierd_pid)
+wait_for_name || true
+check "numa_balancing set to 0 in the FIFO tree" test "$(cat "$tmp/root-fifo/proc/sys/kernel/numa_balancing")" = 0
+rm "$tmp/root-fifo/proc/sys/kernel/numa_balancing"
+mkfifo "$tmp/root-fifo/proc/sys/kernel/numa_balancing"
+kill -TERM "$tierd_pid"
+wait "$tierd_pid" && rc=0 || rc=$?
+check "tierd exits 1 when a knob cannot be restored" test "$rc" -eq 1
+check "the failed restore is logged once" test "$(grep -c "Failed to write '1' to /proc/sys/kernel/numa_balancing" "$tmp/fifo.log")" -eq 1
 
 # SIGINT is an exit like SIGTERM.
 "$tierd" --root "$root" --user --config "$tmp/tierd.conf" 2>"$tmp/int.log" &
