@@ -13,26 +13,8 @@
 #include "snapshot.h"
 #include "sysfs.h"
 #include "tests.h"
-#include "tree.h"
+#include "scratch-root.h"
 #include "topology.h"
-
-static char root[PATH_MAX];
-
-/* Every put() in these tests must succeed: a failure is the test's own fault. */
-#define put(path, ...) ASSERT_OK(tree_put(root, path, __VA_ARGS__))
-
-static void make_root(void)
-{
-        snprintf(root, sizeof root, "%s/tierd-test-XXXXXX", getenv("TMPDIR") ?: "/tmp");
-        ASSERT_TRUE(mkdtemp(root));
-}
-
-static void remove_root(void)
-{
-        char cmd[PATH_MAX + 16];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-        (void)!system(cmd);
-}
 
 /* A two-node host: node 0 with CPUs, node 1 CPU-less with HMAT figures. */
 static void make_two_nodes(void)

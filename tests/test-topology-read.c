@@ -10,25 +10,9 @@
 #include "parse.h"
 #include "tests.h"
 #include "topology.h"
-#include "tree.h"
+#include "scratch-root.h"
 
-static char root[PATH_MAX];
-
-#define put(path, ...) ASSERT_OK(tree_put(root, path, __VA_ARGS__))
 #define NODE "sys/devices/system/node/"
-
-static void make_root(void)
-{
-        snprintf(root, sizeof root, "%s/tierd-test-XXXXXX", getenv("TMPDIR") ?: "/tmp");
-        ASSERT_TRUE(mkdtemp(root));
-}
-
-static void remove_root(void)
-{
-        char cmd[PATH_MAX + 16];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-        (void)!system(cmd);
-}
 
 static const char *const figures[] = {"read_latency", "write_latency", "read_bandwidth", "write_bandwidth"};
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Every fixture tree, corrupted at random a few files at a time (emptied, garbage bytes, out-of-range numbers,
- * a directory or a dangling, looping or escaping symlink in place of a file, removed), read and reported in full:
+ * a directory, a FIFO or a looping or escaping symlink in place of a file, removed), read and reported in full:
  * no crash, no sanitizer report (the asan setup runs this), and what comes out is valid UTF-8 JSON and text.
  * Deterministic: the seed is fixed, a failure names the fixture, the round and the files.
  */
@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <json-c/json.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "explain.h"
@@ -40,62 +41,60 @@ static int collect(const char *path, const struct stat *st, int type, struct FTW
         return files[n_files++] ? 0 : -1;
 }
 
+/* Replacement contents: "" empties the file; NULL entries are the non-text corruptions below. */
+static const char *const texts[] = {
+        "",
+        "18446744073709551616\n",                                 /* one past the u64 limit */
+        "Node 0 MemTotal: 18446744073709551615 kB\n4294967295\n", /* at the u64 and u32 limits */
+        "-1\n",
+};
+
+static void write_text(const char *path, const char *text)
+{
+        FILE *f = fopen(path, "we");
+        ASSERT_TRUE(f);
+        fputs(text, f);
+        ASSERT_TRUE(fclose(f) == 0);
+}
+
 static void corrupt(const char *root, const char *file, unsigned how, char *what, size_t size)
 {
         char path[PATH_MAX * 2];
         snprintf(path, sizeof path, "%s/%s", root, file);
         if (rmdir(path) < 0) /* picked twice in a round, and a directory the first time */
                 (void)unlink(path);
-        FILE *f;
-        switch (how % 9) {
-        case 0:
-                snprintf(what, size, "%s emptied", file);
-                f = fopen(path, "we");
-                ASSERT_TRUE(f);
-                fclose(f);
-                break;
-        case 1: {
+        how %= ELEMENTSOF(texts) + 6;
+        if (how < ELEMENTSOF(texts)) {
+                snprintf(what, size, "%s text #%u", file, how);
+                write_text(path, texts[how]);
+                return;
+        }
+        switch (how - ELEMENTSOF(texts)) {
+        case 0: {
                 snprintf(what, size, "%s random bytes", file);
-                f = fopen(path, "we");
+                FILE *f = fopen(path, "we");
                 ASSERT_TRUE(f);
                 size_t n = (size_t)(rand() % 300);
                 for (size_t i = 0; i < n; i++)
-                        fputc(rand() % 256, f);
-                fclose(f);
+                        fputc(rand() % 256, f); /* NUL bytes too */
+                ASSERT_TRUE(fclose(f) == 0);
                 break;
         }
-        case 2:
-                snprintf(what, size, "%s huge number", file);
-                f = fopen(path, "we");
-                ASSERT_TRUE(f);
-                fputs("18446744073709551616\n", f);
-                fclose(f);
-                break;
-        case 3:
-                snprintf(what, size, "%s u64 limit", file);
-                f = fopen(path, "we");
-                ASSERT_TRUE(f);
-                fputs("Node 0 MemTotal: 18446744073709551615 kB\n4294967295\n", f);
-                fclose(f);
-                break;
-        case 4:
-                snprintf(what, size, "%s negative", file);
-                f = fopen(path, "we");
-                ASSERT_TRUE(f);
-                fputs("-1\n", f);
-                fclose(f);
-                break;
-        case 5:
+        case 1:
                 snprintf(what, size, "%s a directory", file);
                 ASSERT_TRUE(mkdir(path, 0755) == 0);
                 break;
-        case 6:
+        case 2:
                 snprintf(what, size, "%s a looping symlink", file);
                 ASSERT_TRUE(symlink(path, path) == 0);
                 break;
-        case 7:
+        case 3:
                 snprintf(what, size, "%s a symlink out of the tree", file);
                 ASSERT_TRUE(symlink("../../../../../../../../../../proc/self/status", path) == 0);
+                break;
+        case 4:
+                snprintf(what, size, "%s a FIFO", file); /* alarm() below turns a hang into a failure */
+                ASSERT_TRUE(mkfifo(path, 0644) == 0);
                 break;
         default:
                 snprintf(what, size, "%s removed", file);
@@ -175,7 +174,9 @@ TEST(corrupted_fixtures)
                         }
                         fprintf(stderr, "%s round %d: %s; %s; %s; %s\n", fixtures[fx], round, what[0], what[1], what[2],
                                 what[3]);
+                        alarm(30);
                         check_round(root);
+                        alarm(0);
                         for (int k = FILES_PER_ROUND; k-- > 0;)
                                 restore(source, root, picked[k]);
                 }
