@@ -133,6 +133,14 @@ out=$(call Reload 2>&1) && rc=0 || rc=$?
 check "Reload of a bad configuration fails" test "$rc" -ne 0
 check "the rejection names FILE:LINE" grep -q "tierd.conf:2" <<<"$out"
 check "the old mode stays after a rejected reload" test "$(prop Mode)" = 's "observe"'
+# A huge line (40 MB, more than the bus's message limit) is refused quickly with a short error, and tierd stays
+# on the bus with its configuration.
+python3 -c 'import sys; sys.stdout.write("[Daemon]\nMode=" + "x" * 40000000 + "\n")' >"$tmp/tierd.conf"
+out=$(timeout 20 busctl --user --timeout=10 call org.tierd.Manager1 /org/tierd/Manager1 org.tierd.Manager1 Reload \
+        2>&1) && rc=0 || rc=$?
+check "Reload of a 40 MB line fails" test "$rc" -ne 0
+check "the rejection of a 40 MB line is short" test "${#out}" -lt 400
+check "tierd is still on the bus after the 40 MB line" test "$(prop Mode)" = 's "observe"'
 # A good one is taken: kernel mode writes the knobs (into the tree, since --root).
 printf '[Daemon]\nMode=kernel\n[Kernel]\nNumaBalancing=tiering\nDemotion=on\n' >"$tmp/tierd.conf"
 "$tierctl" --user reload
