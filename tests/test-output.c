@@ -103,8 +103,8 @@ TEST(classification_table)
                 "4     576-604       0,3          18.0 GiB    10.0 GiB    yes",
                 "67    8640          1            4.0 GiB     1.0 GiB     no",
                 "",
-                "NODE  CPUS       MEMORY     LAT r/w ns  BW r/w MB/s     ADIST  TIER  REASON        KERNEL DEMOTE "
-                "preferred / fallback",
+                ("NODE  CPUS       MEMORY     LAT r/w ns  BW r/w MB/s     ADIST  TIER  REASON        KERNEL DEMOTE "
+                 "preferred / fallback"),
                 "0     0-3        16.0 GiB   100/100     100000/100000   576    4     hmat          4      1 / 1",
                 "1     -          4.0 GiB    300/300     20000/20000     8640   67    hmat          67     - / -",
                 "2     4-7,64-127 -          -           -               -      -     no-memory     -      - / -",
@@ -148,9 +148,8 @@ TEST(classification_table_unknowns)
                 "TIER  ADISTANCE     NODES        MEMORY      FREE        TOP",
                 "4     576           0            1.5 MiB     1000 KiB    yes",
                 "",
-                "NODE  CPUS MEMORY     LAT r/w ns  BW r/w MB/s     ADIST  TIER  REASON        KERNEL DEMOTE preferred "
-                "/ "
-                "fallback",
+                ("NODE  CPUS MEMORY     LAT r/w ns  BW r/w MB/s     ADIST  TIER  REASON        KERNEL DEMOTE "
+                 "preferred / fallback"),
                 "0     -    1.5 MiB    -           -               576    4     default-dram  4      - / -",
         };
         _cleanup_free_ char *text = render(s);
