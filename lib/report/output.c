@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <inttypes.h>
+#include <json-c/json.h>
 #include <string.h>
 
 #include "output.h"
@@ -194,7 +195,7 @@ static int reference_json(const Reference *ref, json_object **ret)
         return 0;
 }
 
-int output_classification_json(const Snapshot *c, json_object **ret)
+static int classification_json(const Snapshot *c, json_object **ret)
 {
         const Topology *t = c->topology;
         _cleanup_json_ json_object *root = json_object_new_object();
@@ -269,7 +270,7 @@ int output_classification_json(const Snapshot *c, json_object **ret)
 int output_classification_json_string(const Snapshot *c, char **ret)
 {
         _cleanup_json_ json_object *o = NULL;
-        TRY(output_classification_json(c, &o));
+        TRY(classification_json(c, &o));
         const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                                   JSON_C_TO_STRING_NOSLASHESCAPE);
         if (!s || asprintf(ret, "%s\n", s) < 0)

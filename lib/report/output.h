@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <json-c/json.h>
 #include <stdio.h>
 
 #include "snapshot.h"
@@ -10,7 +9,6 @@
  * The one place a Snapshot becomes JSON or a table, so that `tierctl classify`, D-Bus GetTopology and
  * the journal never disagree.  The JSON key names are a public interface: add keys, never rename them.
  */
-int output_classification_json(const Snapshot *c, json_object **ret);
 /* Serialised with a trailing newline; *ret is malloc'ed. */
 int output_classification_json_string(const Snapshot *c, char **ret);
 int output_classification_text(const Snapshot *c, FILE *f);

@@ -67,7 +67,7 @@ static void log_kernel_disagreements(const Snapshot *s)
         }
 }
 
-void manager_publish_diff(Manager *m, const SnapshotDiff *d)
+static void publish_diff(Manager *m, const SnapshotDiff *d)
 {
         if (!m->bus)
                 return;
@@ -131,6 +131,6 @@ int manager_rescan(Manager *m, const char *why)
                    m->snapshot->generation, m->snapshot->map->n_tiers, why);
         log_kernel_disagreements(m->snapshot);
         manager_notify_status(m);
-        manager_publish_diff(m, &d);
+        publish_diff(m, &d);
         return 1;
 }

@@ -139,10 +139,6 @@ static int connect_bus(Manager *m)
         int r = m->user_bus ? sd_bus_open_user(&m->bus) : sd_bus_open_system(&m->bus);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the %s bus: %m", m->user_bus ? "user" : "system");
-        /* Without this sd-bus would exit the loop itself, with no word in the log. */
-        r = sd_bus_set_exit_on_disconnect(m->bus, false);
-        if (r < 0)
-                return log_error_errno(r, "Failed to configure the bus connection: %m");
         r = sd_bus_add_filter(m->bus, &m->filter_slot, on_bus_message, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch the bus connection: %m");

@@ -70,5 +70,3 @@ void manager_notify_status(Manager *m);
 
 /* manager-events.c */
 int manager_watch_udev(Manager *m);
-/* manager-publish.c: emit on the bus what changed between two published snapshots. */
-void manager_publish_diff(Manager *m, const SnapshotDiff *d);

@@ -48,11 +48,6 @@ static inline void closep(int *fd)
 }
 #define _cleanup_close_ _cleanup_(closep)
 
-static inline void fclosep(FILE **f)
-{
-        if (*f)
-                fclose(*f);
-}
 
 static inline int negative_errno(void)
 {

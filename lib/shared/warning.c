@@ -35,16 +35,6 @@ WarningCategory warning_code_category(WarningCode code)
         return (unsigned)code < _WARNING_CODE_MAX ? warning_table[code].category : WARNING_CATEGORY_INPUT;
 }
 
-const char *warning_category_to_string(WarningCategory category)
-{
-        static const char *const names[_WARNING_CATEGORY_MAX] = {
-                [WARNING_CATEGORY_INPUT] = "input",   [WARNING_CATEGORY_FIRMWARE] = "firmware",
-                [WARNING_CATEGORY_KERNEL] = "kernel", [WARNING_CATEGORY_DISAGREEMENT] = "disagreement",
-                [WARNING_CATEGORY_CONFIG] = "config",
-        };
-        return (unsigned)category < _WARNING_CATEGORY_MAX ? names[category] : "unknown";
-}
-
 int warning_list_add(WarningList *l, WarningCode code, int node, const char *fmt, ...)
 {
         va_list ap;

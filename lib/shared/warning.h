@@ -38,7 +38,6 @@ typedef enum WarningCode {
 
 const char *warning_code_to_string(WarningCode code);
 WarningCategory warning_code_category(WarningCode code);
-const char *warning_category_to_string(WarningCategory category);
 
 typedef struct Warning {
         WarningCode code;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "escape.h"
 #include "parse.h"
 #include "sysfs.h"
 
@@ -75,6 +76,16 @@ _printf_(3, 0) static int format_path(char *buf, size_t size, const char *fmt, v
                 return -ENAMETOOLONG;
         return 0;
 }
+
+/* The path named by a variadic function's own format arguments, into the char array path. */
+#define FORMAT_PATH(path, fmt)                                                                                         \
+        ({                                                                                                             \
+                va_list _ap_;                                                                                          \
+                va_start(_ap_, fmt);                                                                                   \
+                int _k_ = format_path(path, sizeof(path), fmt, _ap_);                                                  \
+                va_end(_ap_);                                                                                          \
+                _k_;                                                                                                   \
+        })
 
 static void close_dirs(int *dirs, size_t n)
 {
@@ -345,10 +356,7 @@ static const char *root_prefix(const SysfsRoot *r, const char **ret_sep)
 int sysfs_root_describe(SysfsRoot *r, char *buf, size_t size, const char *fmt, ...)
 {
         char path[PATH_MAX];
-        va_list ap;
-        va_start(ap, fmt);
-        int k = format_path(path, sizeof path, fmt, ap);
-        va_end(ap);
+        int k = FORMAT_PATH(path, fmt);
         if (k < 0)
                 return k;
         const char *sep, *prefix = root_prefix(r, &sep);
@@ -375,33 +383,22 @@ static int report_unreadable(SysfsRoot *r, const char *path, int error)
 int sysfs_warn_unreadable(SysfsRoot *r, int error, const char *fmt, ...)
 {
         char path[PATH_MAX];
-        va_list ap;
-        va_start(ap, fmt);
-        int k = format_path(path, sizeof path, fmt, ap);
-        va_end(ap);
+        int k = FORMAT_PATH(path, fmt);
         if (k < 0)
                 return k;
         return report_unreadable(r, path, error);
 }
 
-/* Record a bad value with the file it came from; printable, bounded excerpt of the value. */
+/* Record a bad value with the file it came from, as a bounded, escaped excerpt (without its final newline). */
 static int report_malformed(SysfsRoot *r, const char *path, const char *value, int error)
 {
-        char shown[81];
-        size_t j = 0;
-
-        for (size_t i = 0; value && value[i] && j + 4 < sizeof(shown); i++) {
-                unsigned char c = (unsigned char)value[i];
-                if (c == '\n' && value[i + 1] == '\0')
-                        break;
-                if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\')
-                        shown[j++] = (char)c;
-                else
-                        j += (size_t)snprintf(shown + j, sizeof(shown) - j, "\\x%02x", c);
-        }
-        shown[MIN(j, sizeof(shown) - 1)] = '\0';
-
         if (r->warnings) {
+                size_t n = strlen(value);
+                if (n > 0 && value[n - 1] == '\n')
+                        n--;
+                _cleanup_free_ char *shown = escape_bounded_n(value, n, ESCAPE_VALUE_MAX);
+                if (!shown)
+                        return -ENOMEM;
                 const char *sep, *prefix = root_prefix(r, &sep);
                 int k = warning_list_add(r->warnings, WARNING_MALFORMED_VALUE, r->context_node,
                                          "%s%s%s: invalid value '%s': %s", prefix, sep, path, shown, strerror(-error));
@@ -537,10 +534,7 @@ int sysfs_read_meminfo_kb(SysfsRoot *r, size_t n, const char *const *fields, uin
 int sysfs_write_string(SysfsRoot *r, const char *value, const char *fmt, ...)
 {
         char path[PATH_MAX];
-        va_list ap;
-        va_start(ap, fmt);
-        int k = format_path(path, sizeof path, fmt, ap);
-        va_end(ap);
+        int k = FORMAT_PATH(path, fmt);
         if (k < 0)
                 return k;
         /* No O_CREAT: knobs exist or the kernel lacks them; O_TRUNC so plain files in test trees behave too. */
@@ -561,10 +555,7 @@ int sysfs_write_string(SysfsRoot *r, const char *value, const char *fmt, ...)
 int sysfs_readlink_basename(SysfsRoot *r, char **ret, const char *fmt, ...)
 {
         char path[PATH_MAX], target[PATH_MAX];
-        va_list ap;
-        va_start(ap, fmt);
-        int k = format_path(path, sizeof path, fmt, ap);
-        va_end(ap);
+        int k = FORMAT_PATH(path, fmt);
         if (k < 0)
                 return k;
 
