@@ -34,7 +34,7 @@ TEST(parse)
 
 TEST(missing_counters_are_zero)
 {
-        VmstatTiering v = { .pgpromote_success = 1 };
+        VmstatTiering v = {.pgpromote_success = 1};
 
         ASSERT_OK(vmstat_tiering_parse("nr_free_pages 1\npgmigrate_success 3\n", &v));
         ASSERT_EQ(v.pgmigrate_success, 3u);
@@ -53,8 +53,8 @@ TEST(malformed)
 
 TEST(delta)
 {
-        VmstatTiering a = { .pgpromote_success = 10, .pgdemote_kswapd = 5, .numa_hint_faults = 100 };
-        VmstatTiering b = { .pgpromote_success = 25, .pgdemote_kswapd = 4, .numa_hint_faults = 100 };
+        VmstatTiering a = {.pgpromote_success = 10, .pgdemote_kswapd = 5, .numa_hint_faults = 100};
+        VmstatTiering b = {.pgpromote_success = 25, .pgdemote_kswapd = 4, .numa_hint_faults = 100};
         VmstatTiering d;
 
         vmstat_tiering_delta(&a, &b, &d);

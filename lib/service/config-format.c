@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "config-schema.h"
 #include "macro.h"
 #include "nodemask.h"
+#include "strv.h"
 
 /* Source paths go into a comment line: a control character (a newline in a file name) must not end it. */
 static void fputs_escaped(const char *s, FILE *f)
@@ -50,12 +52,22 @@ static bool key_valid(const Config *c, const ConfigKey *k)
         switch (k->kind) {
         case VALUE_ENUM:
                 return config_table_to_string(k->names, k->n_names, *(const int *)config_field_const(c, k));
-        case VALUE_UNSIGNED:
-                return *(const uint64_t *)config_field_const(c, k) <= k->max;
+        case VALUE_UNSIGNED: {
+                uint64_t v = *(const uint64_t *)config_field_const(c, k);
+                return v >= k->min && v <= k->max;
+        }
         case VALUE_KEEP_OR_UNSIGNED: {
                 int64_t v = *(const int64_t *)config_field_const(c, k);
                 return v == CONFIG_KEEP || (v >= 0 && (uint64_t)v <= k->max);
         }
+        case VALUE_LIST:
+                /* A word must read back as itself: no quote inside, nothing empty, and valid for the key. */
+                for (char *const *w = *(char **const *)config_field_const(c, k); w && *w; w++) {
+                        const char *expected;
+                        if (!**w || strchr(*w, '"') || strpbrk(*w, "\n\r") || k->valid_word(*w, &expected) < 0)
+                                return false;
+                }
+                return true;
         }
         return false;
 }
@@ -79,6 +91,13 @@ static void format_key(const Config *c, const ConfigKey *k, FILE *f)
                         fprintf(f, "%s=%" PRId64 "\n", k->name, v);
                 break;
         }
+        case VALUE_LIST:
+                fprintf(f, "%s=", k->name);
+                for (char *const *w = *(char **const *)config_field_const(c, k); w && *w; w++)
+                        fprintf(f, strpbrk(*w, " \t") ? "%s\"%s\"" : "%s%s",
+                                w == *(char **const *)config_field_const(c, k) ? "" : " ", *w);
+                fputc('\n', f);
+                break;
         }
 }
 

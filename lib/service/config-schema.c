@@ -7,8 +7,15 @@
 
 #include "config-schema.h"
 #include "macro.h"
+#include "scope.h"
 
 #define RESCAN_DEBOUNCE_MSEC_MAX UINT64_C(10000)
+#define PLACEMENT_INTERVAL_MSEC_MIN UINT64_C(100)
+#define PLACEMENT_INTERVAL_MSEC_MAX UINT64_C(600000)
+#define PLACEMENT_RATE_LIMIT_MBPS_MAX UINT64_C(1000000)
+#define PLACEMENT_MIN_RESIDENCY_MSEC_MAX UINT64_C(3600000)
+/* Free memory kept on a fast node; above half of it, placement would empty the fast tier. */
+#define PLACEMENT_WATERMARK_PCT_MAX UINT64_C(50)
 /* The kernel's own limits, so that a value it would refuse is caught when the file is read, not when applied:
  * numa_balancing_promote_rate_limit_MBps goes through proc_dointvec_minmax, hot_threshold_ms is a debugfs u32. */
 #define PROMOTE_RATE_LIMIT_MBPS_MAX ((uint64_t)INT32_MAX)
@@ -114,7 +121,7 @@ _Static_assert(sizeof(DemotionSetting) == sizeof(int), "DemotionSetting is not i
 static const ConfigKey daemon_keys[] = {
         ENUM_KEY("Mode", mode_table, mode,
                  .comment = "# observe: compute and report only; kernel: also set the [Kernel] knobs;\n"
-                            "# migrate: reserved for page migration, as kernel for now\n"),
+                            "# migrate: as kernel, and place the pages of the [Placement] scope\n"),
         ENUM_KEY("LogLevel", log_level_table, log_level, .comment = "# err, warning, notice, info or debug\n"),
         NUMBER_KEY("RescanDebounceMSec", VALUE_UNSIGNED, RESCAN_DEBOUNCE_MSEC_MAX, rescan_debounce_msec,
                    .comment = "# Milliseconds to wait for more hotplug events before re-reading the topology, 0 to "
@@ -130,6 +137,45 @@ static const ConfigKey kernel_keys[] = {
                    .comment = "# keep or MB/s: /proc/sys/kernel/numa_balancing_promote_rate_limit_MBps\n"),
         NUMBER_KEY("HotThresholdMSec", VALUE_KEEP_OR_UNSIGNED, HOT_THRESHOLD_MSEC_MAX, hot_threshold_msec,
                    .comment = "# keep or milliseconds: /sys/kernel/debug/sched/numa_balancing/hot_threshold_ms\n"),
+};
+
+static int valid_cgroup_word(const char *word, const char **ret_expected)
+{
+        *ret_expected = "an absolute cgroup path below the cgroup2 mount, without . or .. components";
+        return scope_cgroup_path_valid(word);
+}
+
+static int valid_comm_word(const char *word, const char **ret_expected)
+{
+        *ret_expected = "process names";
+        return word[0] ? 0 : -EINVAL;
+}
+
+#define LIST_KEY(key, field, check, ...)                                                                               \
+        {                                                                                                              \
+                .name = key, .kind = VALUE_LIST, .valid_word = check, .offset = offsetof(Config, field), __VA_ARGS__   \
+        }
+
+static const ConfigKey placement_keys[] = {
+        LIST_KEY("Cgroups", placement_cgroups, valid_cgroup_word,
+                 .comment =
+                         "# cgroup v2 paths relative to the cgroup2 mount: their processes and their descendants'\n"),
+        LIST_KEY("Processes", placement_processes, valid_comm_word,
+                 .comment = "# process names (comm, the first 15 characters count)\n"),
+        LIST_KEY("ExcludeProcesses", placement_exclude_processes, valid_comm_word,
+                 .comment = "# process names never managed, also when a cgroup above holds them\n"),
+        NUMBER_KEY("IntervalMSec", VALUE_UNSIGNED, PLACEMENT_INTERVAL_MSEC_MAX, placement_interval_msec,
+                   .min = PLACEMENT_INTERVAL_MSEC_MIN,
+                   .comment = "# Milliseconds between placement cycles (hotness read, decisions, migrations)\n"),
+        NUMBER_KEY("RateLimitMBps", VALUE_UNSIGNED, PLACEMENT_RATE_LIMIT_MBPS_MAX, placement_rate_limit_mbps,
+                   .comment = "# Most MB/s tierd migrates, all processes together; 0: no limit\n"),
+        NUMBER_KEY("LowWatermarkPercent", VALUE_UNSIGNED, PLACEMENT_WATERMARK_PCT_MAX, placement_low_watermark_pct,
+                   .comment = "# A fast node with less free memory than this (% of its size) has its coldest\n"
+                              "# managed pages demoted ...\n"),
+        NUMBER_KEY("HighWatermarkPercent", VALUE_UNSIGNED, PLACEMENT_WATERMARK_PCT_MAX, placement_high_watermark_pct,
+                   .comment = "# ... until it has this much free again; must be above LowWatermarkPercent\n"),
+        NUMBER_KEY("MinResidencyMSec", VALUE_UNSIGNED, PLACEMENT_MIN_RESIDENCY_MSEC_MAX, placement_min_residency_msec,
+                   .comment = "# Milliseconds a moved range stays where tierd put it before it may move again\n"),
 };
 
 static const ConfigKey node_keys[] = {
@@ -149,6 +195,12 @@ const ConfigSection config_sections[] = {
                 .keys = kernel_keys,
                 .n_keys = ELEMENTSOF(kernel_keys),
                 .comment = "# Applied in kernel and migrate mode only; keep leaves the kernel's value alone.\n",
+        },
+        {
+                .name = "Placement",
+                .keys = placement_keys,
+                .n_keys = ELEMENTSOF(placement_keys),
+                .comment = "# Used in migrate mode only.  Without Cgroups= or Processes=, nothing is managed.\n",
         },
         {
                 .name = "Node",

@@ -19,6 +19,7 @@ typedef enum ValueKind {
         VALUE_ENUM,             /* one of .names (NULL entries are holes), the index stored as an int */
         VALUE_UNSIGNED,         /* 0 .. .max, stored as a uint64_t */
         VALUE_KEEP_OR_UNSIGNED, /* "keep" (CONFIG_KEEP) or 0 .. .max, stored as an int64_t */
+        VALUE_LIST,             /* words appended to a NULL-terminated char ** (an empty value clears it) */
 } ValueKind;
 
 struct ConfigKey {
@@ -26,7 +27,9 @@ struct ConfigKey {
         ValueKind kind;
         const char *const *names; /* VALUE_ENUM */
         size_t n_names;
-        uint64_t max; /* the numeric kinds */
+        uint64_t min, max; /* the numeric kinds */
+        /* VALUE_LIST: checks one word, returns 0 or -EINVAL with what it expected in *ret_expected */
+        int (*valid_word)(const char *word, const char **ret_expected);
         /* Where the value goes: a field of Config, or a setter (id: of a numbered section) returning 0 or
          * -ENOMEM, for values that are not a plain field. */
         size_t offset;

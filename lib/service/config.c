@@ -17,6 +17,7 @@
 #include "config.h"
 #include "escape.h"
 #include "parse.h"
+#include "strv.h"
 
 static bool endswith(const char *s, const char *suffix)
 {
@@ -41,12 +42,13 @@ Config *config_new(void)
         Config *c = calloc(1, sizeof(Config));
         if (!c)
                 return NULL;
-        /* Always a valid (empty) NULL-terminated list, so that readers need no NULL check. */
+        /* Always valid (empty) NULL-terminated lists, so that readers need no NULL check. */
         c->sources = calloc(1, sizeof(char *));
-        if (!c->sources) {
-                free(c);
-                return NULL;
-        }
+        c->placement_cgroups = calloc(1, sizeof(char *));
+        c->placement_processes = calloc(1, sizeof(char *));
+        c->placement_exclude_processes = calloc(1, sizeof(char *));
+        if (!c->sources || !c->placement_cgroups || !c->placement_processes || !c->placement_exclude_processes)
+                return config_free(c);
         c->mode = TIERD_MODE_OBSERVE;
         c->log_level = LOG_INFO;
         c->rescan_debounce_msec = CONFIG_DEFAULT_RESCAN_DEBOUNCE_MSEC;
@@ -54,6 +56,11 @@ Config *config_new(void)
         c->demotion = DEMOTION_KEEP;
         c->promote_rate_limit_mbps = CONFIG_KEEP;
         c->hot_threshold_msec = CONFIG_KEEP;
+        c->placement_interval_msec = CONFIG_DEFAULT_PLACEMENT_INTERVAL_MSEC;
+        c->placement_rate_limit_mbps = CONFIG_DEFAULT_PLACEMENT_RATE_LIMIT_MBPS;
+        c->placement_low_watermark_pct = CONFIG_DEFAULT_PLACEMENT_LOW_WATERMARK_PCT;
+        c->placement_high_watermark_pct = CONFIG_DEFAULT_PLACEMENT_HIGH_WATERMARK_PCT;
+        c->placement_min_residency_msec = CONFIG_DEFAULT_PLACEMENT_MIN_RESIDENCY_MSEC;
         return c;
 }
 
@@ -64,6 +71,9 @@ Config *config_free(Config *c)
         for (size_t i = 0; i < c->n_sources; i++)
                 free(c->sources[i]);
         free(c->sources);
+        strv_free(c->placement_cgroups);
+        strv_free(c->placement_processes);
+        strv_free(c->placement_exclude_processes);
         free(c->overrides);
         free(c);
         return NULL;
@@ -377,12 +387,89 @@ static void format_expected(const ConfigKey *k, char *buf, size_t size)
                 break;
         }
         case VALUE_UNSIGNED:
-                snprintf(buf, size, "an integer from 0 to %" PRIu64, k->max);
+                snprintf(buf, size, "an integer from %" PRIu64 " to %" PRIu64, k->min, k->max);
                 break;
         case VALUE_KEEP_OR_UNSIGNED:
                 snprintf(buf, size, "keep or an integer from 0 to %" PRIu64, k->max);
                 break;
+        case VALUE_LIST:
+                buf[0] = '\0';
+                break;
         }
+}
+
+/*
+ * The next word of a list value: separated by spaces, "double quotes" around a word with spaces.  Returns 1 and
+ * *ret (malloc'ed) for a word, 0 at the end, -EINVAL for an unterminated quote, -ENOMEM.
+ */
+static int next_word(const char **p, char **ret)
+{
+        const char *s = *p + strspn(*p, " \t");
+        size_t len;
+
+        if (*s == '\0')
+                return 0;
+        if (*s == '"') {
+                const char *end = strchr(s + 1, '"');
+                if (!end || (end[1] != '\0' && end[1] != ' ' && end[1] != '\t'))
+                        return -EINVAL;
+                len = (size_t)(end - s - 1);
+                *p = end + 1;
+                s++;
+        } else {
+                len = strcspn(s, " \t\"");
+                if (s[len] == '"')
+                        return -EINVAL;
+                *p = s + len;
+        }
+        char *w = strndup(s, len);
+        if (!w)
+                return -ENOMEM;
+        *ret = w;
+        return 1;
+}
+
+static int parser_set_list(FileParser *p, const ConfigKey *k, const char *value)
+{
+        char ***field = config_field(p->state->config, k);
+        _cleanup_(strv_freep) char **words = calloc(1, sizeof(char *));
+        const char *expected = "words separated by spaces, \"double quotes\" around one with spaces";
+
+        if (!words)
+                return parser_oom(p);
+        for (const char *cursor = value;;) {
+                _cleanup_free_ char *w = NULL;
+                int r = next_word(&cursor, &w);
+                if (r == -ENOMEM)
+                        return parser_oom(p);
+                if (r == 0)
+                        break;
+                if (r > 0 && k->valid_word(w, &expected) >= 0) {
+                        if (strv_push(&words, w) < 0)
+                                return parser_oom(p);
+                        TAKE_PTR(w);
+                        continue;
+                }
+                _cleanup_free_ char *q = quote(r > 0 ? w : value);
+                if (!q)
+                        return parser_oom(p);
+                return parser_fail(p, "invalid value '%s' for %s= (expected %s)", q, k->name, expected);
+        }
+        if (!words[0]) { /* "Key=" clears what earlier lines and files added */
+                strv_free(*field);
+                *field = TAKE_PTR(words);
+                return 0;
+        }
+        for (char **w = words; *w; w++) {
+                if (strv_push(field, *w) < 0) {
+                        for (char **rest = w; *rest; rest++)
+                                free(*rest);
+                        words[0] = NULL;
+                        return parser_oom(p);
+                }
+        }
+        free(TAKE_PTR(words)); /* the words now belong to the field */
+        return 0;
 }
 
 /* Parses value as k says and stores it; the only place that knows the value kinds' syntax. */
@@ -404,7 +491,7 @@ static int parser_set_value(FileParser *p, const ConfigKey *k, const char *value
                         *(int64_t *)config_field(p->state->config, k) = CONFIG_KEEP;
                         return 0;
                 }
-                if (parse_bounded_u64(value, k->max, &v) < 0)
+                if (parse_bounded_u64(value, k->max, &v) < 0 || v < k->min)
                         break;
                 if (k->set)
                         return k->set(p->state->config, p->id, v) < 0 ? parser_oom(p) : 0;
@@ -413,6 +500,8 @@ static int parser_set_value(FileParser *p, const ConfigKey *k, const char *value
                 else
                         *(int64_t *)config_field(p->state->config, k) = (int64_t)v;
                 return 0;
+        case VALUE_LIST:
+                return parser_set_list(p, k, value);
         }
 
         char expected[256];
@@ -608,6 +697,13 @@ static int load_all(const char *path, Config **ret, char **ret_error)
                 if (r < 0)
                         return r;
         }
+
+        /* Keys that depend on each other are checked once every file has had its say. */
+        if (c->placement_low_watermark_pct >= c->placement_high_watermark_pct)
+                return format_file_error(
+                        c->n_sources > 0 ? c->sources[c->n_sources - 1] : main_path, -EINVAL, ret_error,
+                        "[Placement] HighWatermarkPercent=%" PRIu64 " must be above LowWatermarkPercent=%" PRIu64,
+                        c->placement_high_watermark_pct, c->placement_low_watermark_pct);
 
         *ret = TAKE_PTR(c);
         return 0;

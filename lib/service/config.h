@@ -15,6 +15,9 @@
  *   [Daemon]   Mode=observe|kernel|migrate   LogLevel=err|warning|notice|info|debug   RescanDebounceMSec=N
  *   [Kernel]   NumaBalancing=keep|off|normal|tiering|both   Demotion=keep|on|off
  *              PromoteRateLimitMBps=keep|N   HotThresholdMSec=keep|N
+ *   [Placement] Cgroups=PATH...  Processes=COMM...  ExcludeProcesses=COMM...   (lists: each assignment adds,
+ *              an empty one clears; words are separated by spaces, "double quotes" keep one with spaces)
+ *              IntervalMSec=N  RateLimitMBps=N  LowWatermarkPercent=N  HighWatermarkPercent=N  MinResidencyMSec=N
  *   [Node N]   AbstractDistance=N  or  Tier=N   (one per node; the later assignment wins)
  *
  * Any unknown section or key, or a bad value, is an error naming FILE:LINE.
@@ -23,7 +26,7 @@
 typedef enum TierdMode {
         TIERD_MODE_OBSERVE, /* compute, log and answer; change nothing */
         TIERD_MODE_KERNEL,  /* also drive the kernel's own tiering knobs */
-        TIERD_MODE_MIGRATE, /* also migrate pages itself (placement issue) */
+        TIERD_MODE_MIGRATE, /* also place the pages of the [Placement] scope itself */
         _TIERD_MODE_MAX,
 } TierdMode;
 
@@ -55,6 +58,16 @@ typedef struct Config {
         int64_t promote_rate_limit_mbps; /* CONFIG_KEEP or >= 0 */
         int64_t hot_threshold_msec;      /* CONFIG_KEEP or >= 0 */
 
+        /* [Placement]: the scope (NULL-terminated lists, never NULL) and the cycle's tunables */
+        char **placement_cgroups;
+        char **placement_processes;
+        char **placement_exclude_processes;
+        uint64_t placement_interval_msec;
+        uint64_t placement_rate_limit_mbps; /* 0: unlimited */
+        uint64_t placement_low_watermark_pct;
+        uint64_t placement_high_watermark_pct;
+        uint64_t placement_min_residency_msec;
+
         TierOverride *overrides; /* one per node at most, ascending node */
         size_t n_overrides;
 
@@ -67,6 +80,11 @@ typedef struct Config {
 #endif
 #define CONFIG_DEFAULT_PATH TIERD_SYSCONFDIR "/tierd/tierd.conf"
 #define CONFIG_DEFAULT_RESCAN_DEBOUNCE_MSEC 20
+#define CONFIG_DEFAULT_PLACEMENT_INTERVAL_MSEC 1000
+#define CONFIG_DEFAULT_PLACEMENT_RATE_LIMIT_MBPS 1024
+#define CONFIG_DEFAULT_PLACEMENT_LOW_WATERMARK_PCT 2
+#define CONFIG_DEFAULT_PLACEMENT_HIGH_WATERMARK_PCT 4
+#define CONFIG_DEFAULT_PLACEMENT_MIN_RESIDENCY_MSEC 5000
 /* Largest configuration file read, each of the main file and the drop-ins. */
 #define CONFIG_FILE_SIZE_MAX (1024 * 1024)
 

@@ -584,7 +584,7 @@ int sysfs_readlink_basename(SysfsRoot *r, char **ret, const char *fmt, ...)
         return 0;
 }
 
-typedef int (*DirEntryFunc)(const char *name, void *userdata);
+typedef int (*DirEntryFunc)(const char *name, unsigned char type, void *userdata);
 
 /* Call f for each entry of a directory but "." and ".."; the directory is then kept for opening its files. */
 _printf_(4, 0) static int list_dir(SysfsRoot *r, DirEntryFunc f, void *userdata, const char *fmt, va_list ap)
@@ -613,7 +613,7 @@ _printf_(4, 0) static int list_dir(SysfsRoot *r, DirEntryFunc f, void *userdata,
                         off += de->d_reclen;
                         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                                 continue;
-                        k = f(de->d_name, userdata);
+                        k = f(de->d_name, de->d_type, userdata);
                         if (k < 0)
                                 return k;
                 }
@@ -638,7 +638,7 @@ typedef struct IdList {
         uint64_t *ids;
 } IdList;
 
-static int add_id(const char *name, void *userdata)
+static int add_id(const char *name, unsigned char type, void *userdata)
 {
         IdList *l = userdata;
         uint64_t id;
@@ -676,24 +676,25 @@ static int cmp_str(const void *a, const void *b)
 typedef struct NameList {
         char **v;
         size_t n, allocated;
+        bool dirs_only;
 } NameList;
 
-static int add_name(const char *name, void *userdata)
+static int add_name(const char *name, unsigned char type, void *userdata)
 {
         NameList *l = userdata;
+        if (l->dirs_only && type != DT_DIR)
+                return 0;
         if (GREEDY_REALLOC(l->v, l->allocated, l->n + 2) < 0 || !(l->v[l->n] = strdup(name)))
                 return -ENOMEM;
         l->v[++l->n] = NULL;
         return 0;
 }
 
-int sysfs_list_names(SysfsRoot *r, char ***ret, size_t *ret_n, const char *fmt, ...)
+_printf_(5, 0) static int list_names(SysfsRoot *r, bool dirs_only, char ***ret, size_t *ret_n, const char *fmt,
+                                     va_list ap)
 {
-        NameList l = {};
-        va_list ap;
-        va_start(ap, fmt);
+        NameList l = {.dirs_only = dirs_only};
         int k = list_dir(r, add_name, &l, fmt, ap);
-        va_end(ap);
         _cleanup_(strv_freep) char **v = l.v;
         if (k < 0)
                 return k;
@@ -707,4 +708,22 @@ int sysfs_list_names(SysfsRoot *r, char ***ret, size_t *ret_n, const char *fmt, 
         if (ret_n)
                 *ret_n = l.n;
         return 0;
+}
+
+int sysfs_list_names(SysfsRoot *r, char ***ret, size_t *ret_n, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int k = list_names(r, /* dirs_only= */ false, ret, ret_n, fmt, ap);
+        va_end(ap);
+        return k;
+}
+
+int sysfs_list_subdirs(SysfsRoot *r, char ***ret, size_t *ret_n, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int k = list_names(r, /* dirs_only= */ true, ret, ret_n, fmt, ap);
+        va_end(ap);
+        return k;
 }

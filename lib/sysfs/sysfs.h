@@ -93,3 +93,5 @@ int sysfs_list_ids(SysfsRoot *r, const char *prefix, uint64_t **ret_ids, size_t 
         _printf_(5, 6);
 /* Entry names of a directory, sorted, without "." and "..". *ret is a NULL-terminated malloc'ed vector. */
 int sysfs_list_names(SysfsRoot *r, char ***ret, size_t *ret_n, const char *fmt, ...) _printf_(4, 5);
+/* The same, only the entries that are directories themselves (d_type; links are not followed): cgroup trees. */
+int sysfs_list_subdirs(SysfsRoot *r, char ***ret, size_t *ret_n, const char *fmt, ...) _printf_(4, 5);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "strv.h"
 #include "tests.h"
 
 static char tmp_root[PATH_MAX];
@@ -119,3 +120,50 @@ _unused_ static void check_rejected(const char *text, size_t length, unsigned li
 }
 
 #define REJECT(text, line, message) check_rejected(text, sizeof(text) - 1, line, message)
+
+/* Everything but the sources. */
+_unused_ static void assert_settings_equal(const Config *a, const Config *b)
+{
+        ASSERT_EQ(a->mode, b->mode);
+        ASSERT_EQ(a->log_level, b->log_level);
+        ASSERT_EQ(a->rescan_debounce_msec, b->rescan_debounce_msec);
+        ASSERT_EQ(a->numa_balancing, b->numa_balancing);
+        ASSERT_EQ(a->demotion, b->demotion);
+        ASSERT_EQ(a->promote_rate_limit_mbps, b->promote_rate_limit_mbps);
+        ASSERT_EQ(a->hot_threshold_msec, b->hot_threshold_msec);
+        ASSERT_TRUE(strv_equal(a->placement_cgroups, b->placement_cgroups));
+        ASSERT_TRUE(strv_equal(a->placement_processes, b->placement_processes));
+        ASSERT_TRUE(strv_equal(a->placement_exclude_processes, b->placement_exclude_processes));
+        ASSERT_EQ(a->placement_interval_msec, b->placement_interval_msec);
+        ASSERT_EQ(a->placement_rate_limit_mbps, b->placement_rate_limit_mbps);
+        ASSERT_EQ(a->placement_low_watermark_pct, b->placement_low_watermark_pct);
+        ASSERT_EQ(a->placement_high_watermark_pct, b->placement_high_watermark_pct);
+        ASSERT_EQ(a->placement_min_residency_msec, b->placement_min_residency_msec);
+        ASSERT_EQ(a->n_overrides, b->n_overrides);
+        for (size_t i = 0; i < a->n_overrides; i++) {
+                ASSERT_EQ(a->overrides[i].node, b->overrides[i].node);
+                ASSERT_EQ(a->overrides[i].by_tier, b->overrides[i].by_tier);
+                ASSERT_EQ(a->overrides[i].value, b->overrides[i].value);
+        }
+}
+
+_unused_ static char *format_to_string(const Config *c)
+{
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+        ASSERT_TRUE(f);
+        ASSERT_OK(config_format(c, f));
+        ASSERT_EQ(fclose(f), 0);
+        return buf;
+}
+
+/* Formats c, loads the text back, and checks that nothing changed. */
+_unused_ static void check_round_trip(const Config *c)
+{
+        char *text = format_to_string(c);
+        Config *back = load_ok(text);
+        assert_settings_equal(c, back);
+        config_free(back);
+        free(text);
+}

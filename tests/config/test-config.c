@@ -26,45 +26,14 @@ static void assert_defaults(const Config *c)
         ASSERT_EQ(c->promote_rate_limit_mbps, CONFIG_KEEP);
         ASSERT_EQ(c->hot_threshold_msec, CONFIG_KEEP);
         ASSERT_EQ(c->n_overrides, 0);
-}
-
-/* Everything but the sources. */
-static void assert_settings_equal(const Config *a, const Config *b)
-{
-        ASSERT_EQ(a->mode, b->mode);
-        ASSERT_EQ(a->log_level, b->log_level);
-        ASSERT_EQ(a->rescan_debounce_msec, b->rescan_debounce_msec);
-        ASSERT_EQ(a->numa_balancing, b->numa_balancing);
-        ASSERT_EQ(a->demotion, b->demotion);
-        ASSERT_EQ(a->promote_rate_limit_mbps, b->promote_rate_limit_mbps);
-        ASSERT_EQ(a->hot_threshold_msec, b->hot_threshold_msec);
-        ASSERT_EQ(a->n_overrides, b->n_overrides);
-        for (size_t i = 0; i < a->n_overrides; i++) {
-                ASSERT_EQ(a->overrides[i].node, b->overrides[i].node);
-                ASSERT_EQ(a->overrides[i].by_tier, b->overrides[i].by_tier);
-                ASSERT_EQ(a->overrides[i].value, b->overrides[i].value);
-        }
-}
-
-static char *format_to_string(const Config *c)
-{
-        char *buf = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&buf, &size);
-        ASSERT_TRUE(f);
-        ASSERT_OK(config_format(c, f));
-        ASSERT_EQ(fclose(f), 0);
-        return buf;
-}
-
-/* Formats c, loads the text back, and checks that nothing changed. */
-static void check_round_trip(const Config *c)
-{
-        char *text = format_to_string(c);
-        Config *back = load_ok(text);
-        assert_settings_equal(c, back);
-        config_free(back);
-        free(text);
+        ASSERT_TRUE(c->placement_cgroups && !c->placement_cgroups[0]);
+        ASSERT_TRUE(c->placement_processes && !c->placement_processes[0]);
+        ASSERT_TRUE(c->placement_exclude_processes && !c->placement_exclude_processes[0]);
+        ASSERT_EQ(c->placement_interval_msec, 1000);
+        ASSERT_EQ(c->placement_rate_limit_mbps, 1024);
+        ASSERT_EQ(c->placement_low_watermark_pct, 2);
+        ASSERT_EQ(c->placement_high_watermark_pct, 4);
+        ASSERT_EQ(c->placement_min_residency_msec, 5000);
 }
 
 TEST(defaults)
@@ -657,7 +626,15 @@ TEST(shipped_file_documents_defaults)
                                            "NumaBalancing",
                                            "Demotion",
                                            "PromoteRateLimitMBps",
-                                           "HotThresholdMSec"};
+                                           "HotThresholdMSec",
+                                           "Cgroups",
+                                           "Processes",
+                                           "ExcludeProcesses",
+                                           "IntervalMSec",
+                                           "RateLimitMBps",
+                                           "LowWatermarkPercent",
+                                           "HighWatermarkPercent",
+                                           "MinResidencyMSec"};
         FILE *in = fopen(shipped, "re");
         ASSERT_TRUE(in);
         char *out_text = NULL, *line = NULL;
