@@ -216,7 +216,7 @@ static int add_cgroup_procs(Resolver *res, const char *dir, const char *rule, un
 static bool comm_matches(char **names, const char *comm)
 {
         for (char **n = names; n && *n; n++)
-                if (strncmp(*n, comm, SCOPE_COMM_MAX - 1) == 0 && strlen(comm) == MIN(strlen(*n), SCOPE_COMM_MAX - 1))
+                if (strncmp(*n, comm, SCOPE_COMM_MAX - 1) == 0)
                         return true;
         return false;
 }
