@@ -14,9 +14,12 @@ static void put_process(int pid, const char *comm, char state, unsigned flags, u
 {
         char path[64];
         snprintf(path, sizeof path, "proc/%d/stat", pid);
-        /* Fields 1-22 of proc_pid_stat(5); only comm, state (3), flags (9) and starttime (22) matter here. */
-        put(path, "%d (%s) %c 1 %d %d 0 -1 %u 120 0 0 0 3 4 0 0 20 0 1 0 %lu 12345678 300 ...\n", pid, comm, state, pid,
-            pid, flags, start);
+        /* The 52 fields of proc_pid_stat(5), as 6.12 prints them; comm, state (3), flags (9), starttime (22) and
+         * processor (39: here the pid's last digit) matter. */
+        put(path,
+            "%d (%s) %c 1 %d %d 0 -1 %u 120 0 0 0 3 4 0 0 20 0 1 0 %lu 12345678 300 18446744073709551615 1 2 3 0 0 0 0 "
+            "0 0 0 0 0 17 %d 0 0 0 0 0 4 5 6 7 8 8 9 0\n",
+            pid, comm, state, pid, pid, flags, start, pid % 10);
         snprintf(path, sizeof path, "proc/%d/comm", pid);
         put(path, "%s\n", comm);
 }
@@ -44,7 +47,8 @@ static void put_tree(void)
         put_process(300, "kworker/0:1", 'I', KTHREAD, 5);
         put_process(301, "redis-server", 'S', 0x400140, 3000);
         put_process(302, "a_very_long_process_name", 'S', 0x400140, 3001); /* the kernel shows 15 characters */
-        put("proc/302/stat", "302 (a_very_long_pro) S 1 302 302 0 -1 4194624 0 0 0 0 0 0 0 0 20 0 1 0 3001 0 0\n");
+        put("proc/302/stat", "302 (a_very_long_pro) S 1 302 302 0 -1 4194624 0 0 0 0 0 0 0 0 20 0 1 0 3001 0 0 0 0 "
+                             "0 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
 }
 
 static Scope *resolve(char **cgroups, char **processes, char **exclude, pid_t self)
@@ -85,6 +89,7 @@ TEST(cgroup_with_descendants)
         ASSERT_STREQ(s->processes[1].comm, "pg worker");
         ASSERT_STREQ(s->processes[0].rule, "/system.slice/pg.service");
         ASSERT_EQ(s->processes[2].start_time, 1003u);
+        ASSERT_EQ(s->processes[2].processor, 3);
         ASSERT_EQ(s->n_missing_cgroups, 0u);
         ASSERT_TRUE(scope_find(s, 102) == &s->processes[1]);
         ASSERT_TRUE(scope_find(s, 101) == NULL);
@@ -145,22 +150,28 @@ TEST(cgroup_mount_elsewhere)
 
 TEST(parse_stat)
 {
-        char comm[SCOPE_COMM_MAX], state;
-        uint64_t flags, start;
+        ScopeStat st;
 
-        ASSERT_OK(scope_parse_stat("42 (a) b) c) R 1 42 42 0 -1 2097152 0 0 0 0 0 0 0 0 20 0 1 0 777 0 0\n", comm,
-                                   &state, &flags, &start));
-        ASSERT_STREQ(comm, "a) b) c");
-        ASSERT_EQ(state, 'R');
-        ASSERT_EQ(flags, 2097152u);
-        ASSERT_EQ(start, 777u);
-        ASSERT_EQ(scope_parse_stat("42 (x) R 1 2 3\n", comm, &state, &flags, &start), -EINVAL); /* too short */
-        ASSERT_EQ(scope_parse_stat("42 x R 1\n", comm, &state, &flags, &start), -EINVAL);
-        ASSERT_EQ(scope_parse_stat("42 (x) R 1 42 42 0 -1 zz 0 0 0 0 0 0 0 0 20 0 1 0 777\n", comm, &state, &flags,
-                                   &start),
+        /* /proc/self/stat of cat(1) on 6.12, comm changed to one with spaces and parentheses */
+        ASSERT_OK(scope_parse_stat("26286 (a) b) c) R 26284 26284 22367 0 -1 4194304 100 0 0 0 0 0 0 0 20 0 1 0 1251477 "
+                                   "3133440 389 18446744073709551615 94337550331904 94337550351785 140730064486704 0 0 "
+                                   "0 0 0 0 0 0 0 17 3 0 0 0 0 0 94337550367792 94337550369408 94338091110400 "
+                                   "140730064489099 140730064489119 140730064489119 140730064490475 0\n",
+                                   &st));
+        ASSERT_STREQ(st.comm, "a) b) c");
+        ASSERT_EQ(st.state, 'R');
+        ASSERT_EQ(st.flags, 4194304u);
+        ASSERT_EQ(st.start_time, 1251477u);
+        ASSERT_EQ(st.processor, 3);
+        ASSERT_EQ(scope_parse_stat("42 (x) R 1 2 3\n", &st), -EINVAL); /* too short */
+        ASSERT_EQ(scope_parse_stat("42 x R 1\n", &st), -EINVAL);
+        ASSERT_EQ(scope_parse_stat("42 (x) R 1 42 42 0 -1 zz 0 0 0 0 0 0 0 0 20 0 1 0 777 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
+                                   "0 0 0 17 1\n",
+                                   &st),
                   -EINVAL);
-        ASSERT_EQ(scope_parse_stat("42 (0123456789abcdef) R 1 42 42 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7\n", comm, &state,
-                                   &flags, &start),
+        ASSERT_EQ(scope_parse_stat("42 (0123456789abcdef) R 1 42 42 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7 0 0 0 0 0 0 0 0 "
+                                   "0 0 0 0 0 0 0 0 0 17 1\n",
+                                   &st),
                   -EINVAL);
 }
 

@@ -31,8 +31,7 @@ int scope_cgroup_path_valid(const char *path)
         return strchr(path, '\n') ? -EINVAL : 0;
 }
 
-int scope_parse_stat(const char *text, char comm[static SCOPE_COMM_MAX], char *ret_state, uint64_t *ret_flags,
-                     uint64_t *ret_start_time)
+int scope_parse_stat(const char *text, ScopeStat *ret)
 {
         /* "pid (comm) state ppid ...": comm may hold spaces and ')', so it ends at the last ')'. */
         const char *open = strchr(text, '(');
@@ -43,38 +42,42 @@ int scope_parse_stat(const char *text, char comm[static SCOPE_COMM_MAX], char *r
         if (len >= SCOPE_COMM_MAX)
                 return -EINVAL;
 
-        uint64_t flags = 0, start_time = 0;
-        char state = 0;
+        ScopeStat st = {};
+        uint64_t processor = 0;
         const char *p = close + 2;
-        /* Fields after comm: 3 state, 4 ppid, ... 9 flags, ... 22 starttime. */
-        for (unsigned field = 3; field <= 22; field++) {
+        for (unsigned field = 3; field <= 39; field++) {
                 size_t n = strcspn(p, " \n");
                 char value[32];
                 if (n == 0 || n >= sizeof value)
                         return -EINVAL;
                 memcpy(value, p, n);
                 value[n] = '\0';
+                int r = 0;
                 if (field == 3) {
                         if (n != 1)
                                 return -EINVAL;
-                        state = value[0];
-                } else if (field == 9 || field == 22) {
-                        int r = parse_u64(value, field == 9 ? &flags : &start_time);
-                        if (r < 0)
-                                return r;
-                }
+                        st.state = value[0];
+                } else if (field == 9)
+                        r = parse_u64(value, &st.flags);
+                else if (field == 22)
+                        r = parse_u64(value, &st.start_time);
+                else if (field == 39)
+                        r = parse_u64(value, &processor);
+                if (r < 0)
+                        return r;
                 p += n;
-                if (field < 22) {
+                if (field < 39) {
                         if (*p != ' ')
                                 return -EINVAL;
                         p++;
                 }
         }
-        memcpy(comm, open + 1, len);
-        comm[len] = '\0';
-        *ret_state = state;
-        *ret_flags = flags;
-        *ret_start_time = start_time;
+        if (processor > INT32_MAX)
+                return -ERANGE;
+        memcpy(st.comm, open + 1, len);
+        st.comm[len] = '\0';
+        st.processor = (int)processor;
+        *ret = st;
         return 0;
 }
 
@@ -294,20 +297,19 @@ int scope_resolve(SysfsRoot *root, const ScopeRules *rules, pid_t self, Scope **
                         end++;
 
                 _cleanup_free_ char *stat = NULL;
-                char comm[SCOPE_COMM_MAX], state;
-                uint64_t flags, start_time;
+                ScopeStat st;
                 r = pid == self ? -ESRCH : sysfs_read_string(root, &stat, "proc/%d/stat", (int)pid);
                 if (r == -ENOMEM)
                         goto fail;
-                if (r >= 0 && scope_parse_stat(stat, comm, &state, &flags, &start_time) >= 0 && !(flags & PF_KTHREAD) &&
-                    state != 'Z' && state != 'X' && !comm_matches(rules->exclude_processes, comm)) {
+                if (r >= 0 && scope_parse_stat(stat, &st) >= 0 && !(st.flags & PF_KTHREAD) &&
+                    st.state != 'Z' && st.state != 'X' && !comm_matches(rules->exclude_processes, st.comm)) {
                         const char *rule = NULL;
                         for (size_t k = i; k < end && !rule; k++)
                                 if (res.c[k].rule)
                                         rule = res.c[k].rule;
                         if (!rule) {
                                 for (char **n = rules->processes; n && *n && !rule; n++)
-                                        if (comm_matches((char *[]){*n, NULL}, comm))
+                                        if (comm_matches((char *[]){*n, NULL}, st.comm))
                                                 rule = *n;
                         }
                         if (rule) {
@@ -316,8 +318,9 @@ int scope_resolve(SysfsRoot *root, const ScopeRules *rules, pid_t self, Scope **
                                         goto fail;
                                 }
                                 ScopeProcess *p = &s->processes[s->n_processes++];
-                                *p = (ScopeProcess){.pid = pid, .start_time = start_time, .rule = rule};
-                                memcpy(p->comm, comm, sizeof comm);
+                                *p = (ScopeProcess){
+                                        .pid = pid, .start_time = st.start_time, .processor = st.processor, .rule = rule};
+                                memcpy(p->comm, st.comm, sizeof st.comm);
                         }
                 }
                 i = end;

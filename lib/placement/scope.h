@@ -27,6 +27,7 @@ typedef struct ScopeProcess {
         pid_t pid;
         uint64_t start_time; /* /proc/PID/stat starttime: a reused pid has another one */
         char comm[SCOPE_COMM_MAX];
+        int processor;    /* the CPU it last ran on: where its memory is wanted */
         const char *rule; /* the cgroup rule or the process rule it matched (points into the rules) */
 } ScopeProcess;
 
@@ -47,8 +48,16 @@ Scope *scope_free(Scope *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Scope *, scope_free);
 const ScopeProcess *scope_find(const Scope *s, pid_t pid);
 
-/* Parse the text of /proc/PID/stat: comm (up to SCOPE_COMM_MAX - 1 bytes), state, flags and starttime. */
-int scope_parse_stat(const char *text, char comm[static SCOPE_COMM_MAX], char *ret_state, uint64_t *ret_flags,
-                     uint64_t *ret_start_time);
+typedef struct ScopeStat {
+        char comm[SCOPE_COMM_MAX];
+        char state;
+        uint64_t flags;
+        uint64_t start_time;
+        int processor;
+} ScopeStat;
+
+/* Parse the text of /proc/PID/stat: comm (up to SCOPE_COMM_MAX - 1 bytes), state (3), flags (9), starttime (22)
+ * and processor (39). */
+int scope_parse_stat(const char *text, ScopeStat *ret);
 /* The cgroup2 mount point in a mountinfo text, relative to "/" without the leading slash ("sys/fs/cgroup"). */
 int scope_cgroup2_mount(const char *mountinfo, char **ret);

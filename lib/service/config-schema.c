@@ -170,6 +170,7 @@ static const ConfigKey placement_keys[] = {
         NUMBER_KEY("RateLimitMBps", VALUE_UNSIGNED, PLACEMENT_RATE_LIMIT_MBPS_MAX, placement_rate_limit_mbps,
                    .comment = "# Most MB/s tierd migrates, all processes together; 0: no limit\n"),
         NUMBER_KEY("LowWatermarkPercent", VALUE_UNSIGNED, PLACEMENT_WATERMARK_PCT_MAX, placement_low_watermark_pct,
+                   .min = 1,
                    .comment = "# A fast node with less free memory than this (% of its size) has its coldest\n"
                               "# managed pages demoted ...\n"),
         NUMBER_KEY("HighWatermarkPercent", VALUE_UNSIGNED, PLACEMENT_WATERMARK_PCT_MAX, placement_high_watermark_pct,

@@ -57,11 +57,11 @@ TEST(lists_across_dropins)
 
 TEST(tunables)
 {
-        Config *c = load_ok("[Placement]\nIntervalMSec=100\nRateLimitMBps=0\nLowWatermarkPercent=0\n"
+        Config *c = load_ok("[Placement]\nIntervalMSec=100\nRateLimitMBps=0\nLowWatermarkPercent=1\n"
                             "HighWatermarkPercent=50\nMinResidencyMSec=3600000\n");
         ASSERT_EQ(c->placement_interval_msec, 100);
         ASSERT_EQ(c->placement_rate_limit_mbps, 0);
-        ASSERT_EQ(c->placement_low_watermark_pct, 0);
+        ASSERT_EQ(c->placement_low_watermark_pct, 1);
         ASSERT_EQ(c->placement_high_watermark_pct, 50);
         ASSERT_EQ(c->placement_min_residency_msec, 3600000);
         check_round_trip(c);
@@ -88,7 +88,9 @@ TEST(rejected)
         REJECT("[Placement]\nIntervalMSec=600001\n", 2,
                "invalid value '600001' for IntervalMSec= (expected an integer from 100 to 600000)");
         REJECT("[Placement]\nLowWatermarkPercent=51\n", 2,
-               "invalid value '51' for LowWatermarkPercent= (expected an integer from 0 to 50)");
+               "invalid value '51' for LowWatermarkPercent= (expected an integer from 1 to 50)");
+        REJECT("[Placement]\nLowWatermarkPercent=0\n", 2,
+               "invalid value '0' for LowWatermarkPercent= (expected an integer from 1 to 50)");
         REJECT("[Placement]\nRateLimitMBps=1000001\n", 2,
                "invalid value '1000001' for RateLimitMBps= (expected an integer from 0 to 1000000)");
         REJECT("[Placement]\nMinResidencyMSec=-1\n", 2,

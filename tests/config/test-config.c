@@ -30,7 +30,7 @@ static void assert_defaults(const Config *c)
         ASSERT_TRUE(c->placement_processes && !c->placement_processes[0]);
         ASSERT_TRUE(c->placement_exclude_processes && !c->placement_exclude_processes[0]);
         ASSERT_EQ(c->placement_interval_msec, 1000);
-        ASSERT_EQ(c->placement_rate_limit_mbps, 1024);
+        ASSERT_EQ(c->placement_rate_limit_mbps, 512);
         ASSERT_EQ(c->placement_low_watermark_pct, 2);
         ASSERT_EQ(c->placement_high_watermark_pct, 4);
         ASSERT_EQ(c->placement_min_residency_msec, 5000);
