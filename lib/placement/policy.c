@@ -263,7 +263,7 @@ static int make_room(Planner *p, NodeState *d, uint32_t heat, uint64_t want, uin
                         *notes |= POLICY_NOTE_NO_COLDER;
                         break;
                 }
-                k = demote_part(p, v, part, want - freed, POLICY_REASON_DISPLACED, &moved);
+                k = demote_part(p, v, part, MIN(part->bytes, want - freed), POLICY_REASON_DISPLACED, &moved);
                 if (k < 0)
                         return k;
                 if (moved == 0) {
