@@ -624,8 +624,9 @@ int policy_plan(const PolicyInput *in, const PolicyParams *params, PolicyPlan **
                 return -ENOMEM;
         p.plan = plan;
         k = plan_cycle(&p, in);
-        for (size_t i = 0; i < p.n_nodes; i++)
-                p.nodes[i].summary->free_bytes = p.nodes[i].free;
+        if (k >= 0)
+                for (size_t i = 0; i < p.n_nodes; i++)
+                        p.nodes[i].summary->free_bytes = p.nodes[i].free;
         free(p.nodes);
         free(p.regions);
         free(p.parts);
