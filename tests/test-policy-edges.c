@@ -236,6 +236,114 @@ TEST(free_above_total_is_total)
         ASSERT_MOVES(p, {10, 0x10000000, 1, 0, POLICY_REASON_HOT, 960 * MiB});
 }
 
+TEST(pressure_within_budget)
+{
+        PolicyNode nodes[] = TWO_TIERS(10, 1000);
+        PolicyRegion regions[] = {
+                {.start = 0x10000000, .end = 0x11000000, .nr_accesses = 0, .age = 100, ON({0, 16 * MiB})},
+                {.start = 0x11000000, .end = 0x12000000, .nr_accesses = 0, .age = 90, ON({0, 16 * MiB})},
+        };
+        PolicyWorkload w = make_workload(10, 0, regions, 2);
+        PolicyParams params = policy_params_default();
+        params.budget_bytes = 20 * MiB;
+        _cleanup_(policy_plan_freep) PolicyPlan *p = plan_or_die(nodes, 2, &w, 1, 100 * SEC, &params);
+
+        /* 30 MiB wanted, 20 allowed: 16 and 4. */
+        ASSERT_MOVES(p, {10, 0x10000000, 0, 1, POLICY_REASON_PRESSURE, 16 * MiB},
+                     {10, 0x11000000, 0, 1, POLICY_REASON_PRESSURE, 4 * MiB});
+        ASSERT_EQ(p->budget_left, 0);
+        ASSERT_EQ(summary_of(p, 0)->notes, POLICY_NOTE_BELOW_LOW | POLICY_NOTE_BUDGET);
+}
+
+TEST(fallback_only_targets)
+{
+        /* No preferred target, as for a node whose next tier is empty of memory: the fallback mask serves. */
+        PolicyNode nodes[] = {
+                make_node(0, 0, 1000, 10, NODEMASK_EMPTY, mask_of(1, 1)),
+                make_node(1, 1, 1000, 500, NODEMASK_EMPTY, NODEMASK_EMPTY),
+        };
+        PolicyRegion regions[] = {
+                {.start = 0x10000000, .end = 0x14000000, .nr_accesses = 0, .age = 100, ON({0, 64 * MiB})},
+        };
+        PolicyWorkload w = make_workload(10, 0, regions, 1);
+        _cleanup_(policy_plan_freep) PolicyPlan *p = plan_or_die(nodes, 2, &w, 1, 100 * SEC, NULL);
+
+        ASSERT_MOVES(p, {10, 0x10000000, 0, 1, POLICY_REASON_PRESSURE, 30 * MiB});
+}
+
+TEST(nodes_without_targets_keep_no_watermarks)
+{
+        /* The slowest node is below its low watermark, and node 0's masks name only a node without memory:
+         * neither has anywhere to demote to, so neither is managed. */
+        PolicyNode nodes[] = {
+                make_node(0, 0, 1000, 10, mask_of(1, 2), mask_of(1, 2)),
+                make_node(1, 1, 1000, 10, NODEMASK_EMPTY, NODEMASK_EMPTY),
+                make_node(2, 1, 0, 0, NODEMASK_EMPTY, NODEMASK_EMPTY),
+        };
+        PolicyRegion regions[] = {
+                {.start = 0x10000000, .end = 0x14000000, .nr_accesses = 0, .age = 100, ON({0, 64 * MiB})},
+                {.start = 0x20000000, .end = 0x24000000, .nr_accesses = 0, .age = 100, ON({1, 64 * MiB})},
+        };
+        PolicyWorkload w = make_workload(10, 0, regions, 2);
+        _cleanup_(policy_plan_freep) PolicyPlan *p = plan_or_die(nodes, 3, &w, 1, 100 * SEC, NULL);
+
+        ASSERT_EQ(p->n_moves, 0);
+        ASSERT_EQ(summary_of(p, 0)->notes, 0);
+        ASSERT_EQ(summary_of(p, 1)->notes, 0);
+        /* A node without memory alone blocks nothing. */
+        ASSERT_EQ(summary_of(p, 2)->notes, POLICY_NOTE_NO_MEMORY);
+        ASSERT_EQ(p->outcome, POLICY_OUTCOME_BALANCED);
+}
+
+TEST(bytes_on_memoryless_node_stay)
+{
+        PolicyNode nodes[] = {
+                make_node(0, 0, 1000, 500, mask_of(1, 1), mask_of(1, 1)),
+                make_node(1, 1, 1000, 500, NODEMASK_EMPTY, NODEMASK_EMPTY),
+                make_node(2, 1, 0, 0, NODEMASK_EMPTY, NODEMASK_EMPTY),
+        };
+        PolicyRegion regions[] = {
+                {.start = 0x10000000,
+                 .end = 0x11800000,
+                 .nr_accesses = 20,
+                 .age = 100,
+                 ON({2, 16 * MiB}, {1, 8 * MiB})},
+        };
+        PolicyWorkload w = make_workload(10, 0, regions, 1);
+        _cleanup_(policy_plan_freep) PolicyPlan *p = plan_or_die(nodes, 3, &w, 1, 100 * SEC, NULL);
+
+        ASSERT_MOVES(p, {10, 0x10000000, 1, 0, POLICY_REASON_HOT, 8 * MiB});
+}
+
+TEST(never_moved_early_after_boot)
+{
+        /* A monotonic clock 1 s after boot is under the 5 s residency: 0 still means never moved. */
+        PolicyNode nodes[] = TWO_TIERS(500, 1000);
+        PolicyRegion regions[] = {
+                {.start = 0x10000000, .end = 0x11000000, .nr_accesses = 20, .age = 10, ON({1, 16 * MiB})},
+        };
+        PolicyWorkload w = make_workload(10, 0, regions, 1);
+        _cleanup_(policy_plan_freep) PolicyPlan *p = plan_or_die(nodes, 2, &w, 1, 1 * SEC, NULL);
+
+        ASSERT_MOVES(p, {10, 0x10000000, 1, 0, POLICY_REASON_HOT, 16 * MiB});
+}
+
+TEST(free_memory_saturates)
+{
+        PolicyNode nodes[] = {
+                make_node(0, 0, 1000, 500, mask_of(1, 1), mask_of(1, 1)),
+                {.id = 1, .tier_rank = 1, .total_bytes = UINT64_MAX, .free_bytes = UINT64_MAX},
+        };
+        PolicyRegion regions[] = {
+                {.start = 0x10000000, .end = 0x11000000, .nr_accesses = 20, .age = 10, ON({1, 16 * MiB})},
+        };
+        PolicyWorkload w = make_workload(10, 0, regions, 1);
+        _cleanup_(policy_plan_freep) PolicyPlan *p = plan_or_die(nodes, 2, &w, 1, 100 * SEC, NULL);
+
+        ASSERT_EQ(p->n_moves, 1);
+        ASSERT_TRUE(summary_of(p, 1)->free_bytes == UINT64_MAX);
+}
+
 TEST(huge_numbers)
 {
         /* Hand arithmetic: UINT64_MAX = 18446744073709551615 = 18446744073709551 * 1000 + 615, so
@@ -390,8 +498,9 @@ TEST(plan_refuses_bad_input)
                         {.start = 0x10000000, .end = 0x11000000, ON({0, MiB})},
                         {.start = 0x11000000, .end = 0x12000000, ON({0, MiB})},
                 };
-                PolicyWorkload w[] = {make_workload(10, 0, regions, 2), make_workload(20, 0, NULL, 0)};
-                PolicyInput in = {.nodes = nodes, .n_nodes = 2, .workloads = w, .n_workloads = 2};
+                PolicyWorkload w[] = {make_workload(10, 0, regions, 2), make_workload(20, 0, NULL, 0),
+                                      make_workload(30, 0, NULL, 0)};
+                PolicyInput in = {.nodes = nodes, .n_nodes = 2, .workloads = w, .n_workloads = ELEMENTSOF(w)};
                 PolicyParams params = policy_params_default();
                 PolicyPlan *p = NULL;
 
@@ -402,8 +511,8 @@ TEST(plan_refuses_bad_input)
                 case NODE_OUT_OF_RANGE:
                         nodes[1].id = NODEMASK_MAX;
                         break;
-                case DUPLICATE_PID:
-                        w[1].pid = 10;
+                case DUPLICATE_PID: /* not next to each other */
+                        w[2].pid = 10;
                         break;
                 case PID_ZERO:
                         w[1].pid = 0;
@@ -536,6 +645,8 @@ TESTS_MAIN(TEST_ENTRY(order_ties_by_pid_then_address), TEST_ENTRY(order_coldest_
            TEST_ENTRY(heat_is_capped_at_the_maximum), TEST_ENTRY(mixed_regions_move_only_what_needs_moving),
            TEST_ENTRY(mixed_cold_region_demotes_its_fast_part), TEST_ENTRY(three_tiers_cascade_within_a_cycle),
            TEST_ENTRY(nothing_to_place), TEST_ENTRY(node_without_memory), TEST_ENTRY(demotion_target_must_be_slower),
-           TEST_ENTRY(free_above_total_is_total), TEST_ENTRY(huge_numbers), TEST_ENTRY(params_validate),
-           TEST_ENTRY(plan_refuses_bad_params), TEST_ENTRY(plan_refuses_bad_input), TEST_ENTRY(budget_from_rate),
-           TEST_ENTRY(names), TEST_ENTRY(nodes_from_snapshot))
+           TEST_ENTRY(free_above_total_is_total), TEST_ENTRY(pressure_within_budget), TEST_ENTRY(fallback_only_targets),
+           TEST_ENTRY(nodes_without_targets_keep_no_watermarks), TEST_ENTRY(bytes_on_memoryless_node_stay),
+           TEST_ENTRY(never_moved_early_after_boot), TEST_ENTRY(free_memory_saturates), TEST_ENTRY(huge_numbers),
+           TEST_ENTRY(params_validate), TEST_ENTRY(plan_refuses_bad_params), TEST_ENTRY(plan_refuses_bad_input),
+           TEST_ENTRY(budget_from_rate), TEST_ENTRY(names), TEST_ENTRY(nodes_from_snapshot))

@@ -206,7 +206,7 @@ static int relieve_pressure(Planner *p, NodeState *n)
 
                 if (n->free >= n->high)
                         return 0;
-                if (!part || part->bytes == 0 || r->moved == POLICY_PROMOTE)
+                if (!part || part->bytes == 0)
                         continue;
                 if (r->hold_on_fast) {
                         *notes |= POLICY_NOTE_RESIDENCY;
@@ -226,7 +226,7 @@ static int relieve_pressure(Planner *p, NodeState *n)
                 }
         }
         if (n->free < n->high)
-                *notes |= POLICY_NOTE_NO_VICTIM;
+                *notes |= p->budget == 0 ? POLICY_NOTE_BUDGET : POLICY_NOTE_NO_VICTIM;
         return 0;
 }
 
@@ -248,8 +248,9 @@ static int make_room(Planner *p, NodeState *d, uint32_t heat, uint64_t want, uin
                 }
                 v = p->coldest[d->victim_cursor];
                 part = part_on(v, d);
-                /* What makes a region unusable here holds for the rest of the cycle: step past it for good. */
-                if (!part || part->bytes == 0 || v->moved == POLICY_PROMOTE) {
+                /* What makes a region unusable here holds for the rest of the cycle: step past it for good.  (A
+                 * region promoted earlier in the cycle is no colder than the candidate: the margin stops there.) */
+                if (!part || part->bytes == 0) {
                         d->victim_cursor++;
                         continue;
                 }
@@ -295,12 +296,8 @@ static int promote_part(Planner *p, RegionRef *r, Part *part)
         }
         if (into_free + freed == 0)
                 return 0;
-        k = emit(p, r, part->node, d, POLICY_PROMOTE, freed > 0 ? POLICY_REASON_EXCHANGE : POLICY_REASON_HOT,
-                 into_free + freed);
-        if (k < 0)
-                return k;
-        part->bytes -= into_free + freed;
-        return 0;
+        return emit(p, r, part->node, d, POLICY_PROMOTE, freed > 0 ? POLICY_REASON_EXCHANGE : POLICY_REASON_HOT,
+                    into_free + freed);
 }
 
 static int promote_hottest(Planner *p)
@@ -345,28 +342,31 @@ static int compare_position(const RegionRef *x, const RegionRef *y)
         return 0;
 }
 
-/* Never accessed first, then least accessed; at equal heat the longest unchanged first. */
+/* At equal heat, the reading unchanged for longest first: the surest cold one, the surest hot one. */
+static int compare_steadiest(const RegionRef *x, const RegionRef *y)
+{
+        if (x->age_usec != y->age_usec)
+                return x->age_usec > y->age_usec ? -1 : 1;
+        return compare_position(x, y);
+}
+
+/* Never accessed first, then least accessed. */
 static int compare_coldest(const void *a, const void *b)
 {
         const RegionRef *x = *(RegionRef *const *)a, *y = *(RegionRef *const *)b;
 
         if (x->heat != y->heat)
                 return x->heat < y->heat ? -1 : 1;
-        if (x->age_usec != y->age_usec)
-                return x->age_usec > y->age_usec ? -1 : 1;
-        return compare_position(x, y);
+        return compare_steadiest(x, y);
 }
 
-/* Hottest first; at equal heat the longest hot first. */
 static int compare_hottest(const void *a, const void *b)
 {
         const RegionRef *x = *(RegionRef *const *)a, *y = *(RegionRef *const *)b;
 
         if (x->heat != y->heat)
                 return x->heat > y->heat ? -1 : 1;
-        if (x->age_usec != y->age_usec)
-                return x->age_usec > y->age_usec ? -1 : 1;
-        return compare_position(x, y);
+        return compare_steadiest(x, y);
 }
 
 static int compare_node_state(const void *a, const void *b)
@@ -462,7 +462,7 @@ static int setup_nodes(Planner *p, const PolicyInput *in)
                         n->summary->notes |= POLICY_NOTE_NO_MEMORY;
         }
         for (size_t i = 0; i < p->n_nodes; i++)
-                p->nodes[i].managed = p->nodes[i].node->total_bytes > 0 && has_demotion_target(p, &p->nodes[i]);
+                p->nodes[i].managed = has_demotion_target(p, &p->nodes[i]);
         return 0;
 }
 
