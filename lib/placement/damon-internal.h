@@ -8,6 +8,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "damon.h"
+#include "macro.h"
+
 /*
  * One target of the kdamond: target i and scheme i (whose filter keeps target i's regions only) go together, and
  * the kernel matches targets by position when a change is committed, keeping what it learned for each index.
@@ -68,3 +71,33 @@ int damon_record_lock(const char *path, int *ret_fd);
 int damon_record_load(const char *path, DamonRecord *ret, bool *ret_found);
 int damon_record_save(const char *path, const DamonRecord *r);
 int damon_record_remove(const char *path);
+
+/* qsort() order of pid_t. */
+int damon_cmp_pid(const void *a, const void *b);
+
+/* ---- the tracker itself, shared by damon.c (setting up, ownership) and damon-collect.c ---- */
+
+#define DAMON_KDAMONDS "sys/kernel/mm/damon/admin/kdamonds"
+#define DAMON_CTX DAMON_KDAMONDS "/%u/contexts/0"
+
+struct DamonTracker {
+        SysfsRoot *root;
+        DamonAttrs attrs;
+        char *record_path;
+        int lock_fd;
+        bool owned;         /* kdamond record.kdamond is tierd's, and the record says so on disk */
+        DamonRecord record; /* while owned */
+        DamonSlot *slots;   /* the targets as last written to the kernel */
+        size_t n_slots;
+};
+
+/* Write one file of the admin tree; a failure is logged with the file's full name. */
+int damon_kd_write(DamonTracker *t, const char *value, const char *fmt, ...) _printf_(3, 4);
+/* Whether the kdamond is still ours, and running; -EBUSY (and forgotten, untouched) when another tool has it. */
+int damon_check_owned(DamonTracker *t, bool *ret_running);
+/* Whether the slot's process still exists (same starttime, not a zombie); *error = -ENOMEM when that is why not. */
+bool damon_slot_alive(DamonTracker *t, const DamonSlot *s, int *error);
+/* Start the stopped kdamond afresh for these processes; on failure it is given back. */
+int damon_start(DamonTracker *t, const DamonSlot *want, size_t n);
+/* Turn the kdamond off and remove it (when still ours), then the record. */
+int damon_release(DamonTracker *t);

@@ -157,3 +157,9 @@ bool damon_kdamond_is_ours(const DamonRecord *r, const DamonFound *f)
                 return r->pid > 0 && f->pid == r->pid;
         return f->nr_contexts == 0;
 }
+
+int damon_cmp_pid(const void *a, const void *b)
+{
+        pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+        return x < y ? -1 : x > y;
+}

@@ -7,26 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "damon-internal.h"
 #include "damon.h"
 #include "log.h"
-
-#define KDAMONDS "sys/kernel/mm/damon/admin/kdamonds"
-#define CTX KDAMONDS "/%u/contexts/0"
-
-struct DamonTracker {
-        SysfsRoot *root;
-        DamonAttrs attrs;
-        char *record_path;
-        int lock_fd;
-        bool owned;         /* kdamond record.kdamond is tierd's, and the record says so on disk */
-        DamonRecord record; /* while owned */
-        DamonSlot *slots;   /* the targets as last written to the kernel */
-        size_t n_slots;
-};
 
 static void forget_slots(DamonTracker *t)
 {
@@ -35,15 +20,8 @@ static void forget_slots(DamonTracker *t)
         t->n_slots = 0;
 }
 
-static uint64_t now_usec(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /* Write one file of the admin tree; a failure is logged with the file's full name. */
-_printf_(3, 4) static int kd_write(DamonTracker *t, const char *value, const char *fmt, ...)
+_printf_(3, 4) int damon_kd_write(DamonTracker *t, const char *value, const char *fmt, ...)
 {
         char path[PATH_MAX];
         va_list ap;
@@ -72,7 +50,7 @@ _printf_(3, 4) static int kd_write_u64(DamonTracker *t, uint64_t value, const ch
         if (n < 0 || (size_t)n >= sizeof path)
                 return -ENAMETOOLONG;
         snprintf(v, sizeof v, "%" PRIu64, value);
-        return kd_write(t, v, "%s", path);
+        return damon_kd_write(t, v, "%s", path);
 }
 
 /* A read that must succeed, logged with the file (the reader has also recorded why, as a warning). */
@@ -88,13 +66,13 @@ static int log_read_error(DamonTracker *t, int r, const char *path)
 
 static int read_nr_kdamonds(DamonTracker *t, uint64_t *ret)
 {
-        int r = sysfs_read_u64(t->root, ret, KDAMONDS "/nr_kdamonds");
+        int r = sysfs_read_u64(t->root, ret, DAMON_KDAMONDS "/nr_kdamonds");
         if (r == -ENOENT)
                 return log_full_errno(LOG_NOTICE, -EOPNOTSUPP,
                                       "DAMON's sysfs interface (/sys/kernel/mm/damon/admin) is missing: no hotness "
                                       "tracking.");
         if (r < 0)
-                return log_read_error(t, r, KDAMONDS "/nr_kdamonds");
+                return log_read_error(t, r, DAMON_KDAMONDS "/nr_kdamonds");
         return 0;
 }
 
@@ -111,20 +89,21 @@ static int inspect_kdamond(DamonTracker *t, unsigned k, DamonFound *ret, uint64_
                 return r;
         f.exists = k < nr;
         if (f.exists) {
-                snprintf(path, sizeof path, KDAMONDS "/%u/state", k);
+                snprintf(path, sizeof path, DAMON_KDAMONDS "/%u/state", k);
                 r = sysfs_read_bool(t->root, &f.running, "%s", path);
                 if (r < 0)
                         return log_read_error(t, r, path);
-                snprintf(path, sizeof path, KDAMONDS "/%u/contexts/nr_contexts", k);
+                snprintf(path, sizeof path, DAMON_KDAMONDS "/%u/contexts/nr_contexts", k);
                 r = sysfs_read_u64(t->root, &f.nr_contexts, "%s", path);
                 if (r < 0)
                         return log_read_error(t, r, path);
-                snprintf(path, sizeof path, CTX "/schemes/0/watermarks/interval_us", k);
+                snprintf(path, sizeof path, DAMON_CTX "/schemes/0/watermarks/interval_us", k);
                 r = sysfs_read_u64(t->root, &f.cookie, "%s", path);
                 if (r < 0 && r != -ENOENT)
                         return log_read_error(t, r, path);
                 int pid;
-                if (f.running && f.cookie == 0 && sysfs_read_int(t->root, &pid, KDAMONDS "/%u/pid", k) >= 0 && pid > 0)
+                if (f.running && f.cookie == 0 && sysfs_read_int(t->root, &pid, DAMON_KDAMONDS "/%u/pid", k) >= 0 &&
+                    pid > 0)
                         f.pid = pid;
         }
         *ret = f;
@@ -153,12 +132,12 @@ static int release_full(DamonTracker *t, bool verify)
                 return r;
         if (r == 0 && (damon_kdamond_is_ours(&t->record, &f) || (!verify && f.exists))) {
                 if (f.running) {
-                        r = kd_write(t, "off", KDAMONDS "/%u/state", k);
+                        r = damon_kd_write(t, "off", DAMON_KDAMONDS "/%u/state", k);
                         if (r < 0 && r != -EPERM) /* EPERM: it stopped by itself meanwhile */
                                 return r;
                 }
                 if (nr == (uint64_t)k + 1) {
-                        r = kd_write_u64(t, k, KDAMONDS "/nr_kdamonds");
+                        r = kd_write_u64(t, k, DAMON_KDAMONDS "/nr_kdamonds");
                         if (r < 0)
                                 return r;
                 } else
@@ -176,7 +155,7 @@ static int release_full(DamonTracker *t, bool verify)
         return 0;
 }
 
-static int release(DamonTracker *t)
+int damon_release(DamonTracker *t)
 {
         return release_full(t, true);
 }
@@ -208,7 +187,7 @@ static int recover(DamonTracker *t)
                    f.running ? "running" : "behind");
         t->record = rec;
         t->owned = true;
-        return release(t);
+        return damon_release(t);
 }
 
 int damon_tracker_new(SysfsRoot *root, WarningList *warnings, const char *state_dir, const DamonAttrs *attrs,
@@ -243,7 +222,7 @@ DamonTracker *damon_tracker_free(DamonTracker *t)
         if (!t)
                 return NULL;
         if (t->root)
-                (void)release(t);
+                (void)damon_release(t);
         free(t->slots);
         free(t->record_path);
         sysfs_root_free(t->root);
@@ -255,7 +234,7 @@ DamonTracker *damon_tracker_free(DamonTracker *t)
 
 int damon_tracker_stop(DamonTracker *t)
 {
-        return release(t);
+        return damon_release(t);
 }
 
 /* Another tool's kdamonds are there: say what they are doing, touch nothing. */
@@ -266,7 +245,7 @@ static int log_other_user(DamonTracker *t, uint64_t nr)
 
         for (uint64_t k = 0; k < nr && k < 8 && len < sizeof states; k++) {
                 bool on;
-                int r = sysfs_read_bool(t->root, &on, KDAMONDS "/%" PRIu64 "/state", k);
+                int r = sysfs_read_bool(t->root, &on, DAMON_KDAMONDS "/%" PRIu64 "/state", k);
                 if (r == -ENOMEM)
                         return r;
                 int n = snprintf(states + len, sizeof states - len, "%s%" PRIu64 ": %s", k ? ", " : "", k,
@@ -329,11 +308,10 @@ static int acquire(DamonTracker *t)
         if (r < 0)
                 return r;
         t->record = (DamonRecord){.kdamond = (unsigned)nr, .cookie = cookie};
-        r = damon_record_save(t->record_path, &t->record);
-        if (r < 0)
+        if ((r = damon_record_save(t->record_path, &t->record)) < 0)
                 return r;
         t->owned = true;
-        r = kd_write_u64(t, nr + 1, KDAMONDS "/nr_kdamonds");
+        r = kd_write_u64(t, nr + 1, DAMON_KDAMONDS "/nr_kdamonds");
         if (r < 0) {
                 t->owned = false;
                 (void)damon_record_remove(t->record_path);
@@ -342,7 +320,7 @@ static int acquire(DamonTracker *t)
 }
 
 /* Whether the kdamond is still ours, and running.  One that another tool took over is forgotten, untouched. */
-static int check_owned(DamonTracker *t, bool *ret_running)
+int damon_check_owned(DamonTracker *t, bool *ret_running)
 {
         DamonFound f;
         int r = inspect_kdamond(t, t->record.kdamond, &f, NULL);
@@ -373,18 +351,19 @@ static int write_scheme(DamonTracker *t, unsigned k, size_t i)
         };
         int r;
 
-        if ((r = kd_write(t, "stat", CTX "/schemes/%zu/action", k, i)) < 0)
+        if ((r = damon_kd_write(t, "stat", DAMON_CTX "/schemes/%zu/action", k, i)) < 0)
                 return r;
         for (size_t j = 0; j < ELEMENTSOF(ranges); j++)
-                if ((r = kd_write(t, "0", CTX "/schemes/%zu/access_pattern/%s/min", k, i, ranges[j].name)) < 0 ||
-                    (r = kd_write(t, ranges[j].max, CTX "/schemes/%zu/access_pattern/%s/max", k, i, ranges[j].name)) <
-                            0)
+                if ((r = damon_kd_write(t, "0", DAMON_CTX "/schemes/%zu/access_pattern/%s/min", k, i, ranges[j].name)) <
+                            0 ||
+                    (r = damon_kd_write(t, ranges[j].max, DAMON_CTX "/schemes/%zu/access_pattern/%s/max", k, i,
+                                        ranges[j].name)) < 0)
                         return r;
         /* Keep target i's regions only: filter out what does not match it. */
-        if ((r = kd_write(t, "1", CTX "/schemes/%zu/filters/nr_filters", k, i)) < 0 ||
-            (r = kd_write(t, "target", CTX "/schemes/%zu/filters/0/type", k, i)) < 0 ||
-            (r = kd_write_u64(t, i, CTX "/schemes/%zu/filters/0/damon_target_idx", k, i)) < 0 ||
-            (r = kd_write(t, "N", CTX "/schemes/%zu/filters/0/matching", k, i)) < 0)
+        if ((r = damon_kd_write(t, "1", DAMON_CTX "/schemes/%zu/filters/nr_filters", k, i)) < 0 ||
+            (r = damon_kd_write(t, "target", DAMON_CTX "/schemes/%zu/filters/0/type", k, i)) < 0 ||
+            (r = kd_write_u64(t, i, DAMON_CTX "/schemes/%zu/filters/0/damon_target_idx", k, i)) < 0 ||
+            (r = damon_kd_write(t, "N", DAMON_CTX "/schemes/%zu/filters/0/matching", k, i)) < 0)
                 return r;
         return 0;
 }
@@ -401,31 +380,31 @@ static int write_config(DamonTracker *t, const DamonSlot *slots, size_t n, bool 
         unsigned k = t->record.kdamond;
         int r;
 
-        if (!commit && (r = kd_write(t, "1", KDAMONDS "/%u/contexts/nr_contexts", k)) < 0)
+        if (!commit && (r = damon_kd_write(t, "1", DAMON_KDAMONDS "/%u/contexts/nr_contexts", k)) < 0)
                 return r;
-        if ((r = kd_write_u64(t, n, CTX "/schemes/nr_schemes", k)) < 0 ||
-            (r = kd_write_u64(t, t->record.cookie, CTX "/schemes/0/watermarks/interval_us", k)) < 0)
+        if ((r = kd_write_u64(t, n, DAMON_CTX "/schemes/nr_schemes", k)) < 0 ||
+            (r = kd_write_u64(t, t->record.cookie, DAMON_CTX "/schemes/0/watermarks/interval_us", k)) < 0)
                 return r;
-        if ((r = kd_write(t, "vaddr", CTX "/operations", k)) < 0 ||
-            (r = kd_write_u64(t, t->attrs.sample_usec, CTX "/monitoring_attrs/intervals/sample_us", k)) < 0 ||
-            (r = kd_write_u64(t, t->attrs.aggr_usec, CTX "/monitoring_attrs/intervals/aggr_us", k)) < 0 ||
-            (r = kd_write_u64(t, t->attrs.update_usec, CTX "/monitoring_attrs/intervals/update_us", k)) < 0 ||
-            (r = kd_write_u64(t, t->attrs.min_nr_regions, CTX "/monitoring_attrs/nr_regions/min", k)) < 0 ||
-            (r = kd_write_u64(t, t->attrs.max_nr_regions, CTX "/monitoring_attrs/nr_regions/max", k)) < 0)
+        if ((r = damon_kd_write(t, "vaddr", DAMON_CTX "/operations", k)) < 0 ||
+            (r = kd_write_u64(t, t->attrs.sample_usec, DAMON_CTX "/monitoring_attrs/intervals/sample_us", k)) < 0 ||
+            (r = kd_write_u64(t, t->attrs.aggr_usec, DAMON_CTX "/monitoring_attrs/intervals/aggr_us", k)) < 0 ||
+            (r = kd_write_u64(t, t->attrs.update_usec, DAMON_CTX "/monitoring_attrs/intervals/update_us", k)) < 0 ||
+            (r = kd_write_u64(t, t->attrs.min_nr_regions, DAMON_CTX "/monitoring_attrs/nr_regions/min", k)) < 0 ||
+            (r = kd_write_u64(t, t->attrs.max_nr_regions, DAMON_CTX "/monitoring_attrs/nr_regions/max", k)) < 0)
                 return r;
         for (size_t i = 0; i < n; i++)
                 if ((r = write_scheme(t, k, i)) < 0)
                         return r;
-        if ((r = kd_write_u64(t, n, CTX "/targets/nr_targets", k)) < 0)
+        if ((r = kd_write_u64(t, n, DAMON_CTX "/targets/nr_targets", k)) < 0)
                 return r;
         for (size_t i = 0; i < n; i++) {
                 pid_t pid = slots[i].pid ?: getpid();
-                if ((r = kd_write_u64(t, (uint64_t)pid, CTX "/targets/%zu/pid_target", k, i)) < 0)
+                if ((r = kd_write_u64(t, (uint64_t)pid, DAMON_CTX "/targets/%zu/pid_target", k, i)) < 0)
                         return r;
                 if (commit && slots[i].reset &&
-                    ((r = kd_write(t, "1", CTX "/targets/%zu/regions/nr_regions", k, i)) < 0 ||
-                     (r = kd_write(t, "0", CTX "/targets/%zu/regions/0/start", k, i)) < 0 ||
-                     (r = kd_write(t, "4096", CTX "/targets/%zu/regions/0/end", k, i)) < 0))
+                    ((r = damon_kd_write(t, "1", DAMON_CTX "/targets/%zu/regions/nr_regions", k, i)) < 0 ||
+                     (r = damon_kd_write(t, "0", DAMON_CTX "/targets/%zu/regions/0/start", k, i)) < 0 ||
+                     (r = damon_kd_write(t, "4096", DAMON_CTX "/targets/%zu/regions/0/end", k, i)) < 0))
                         return r;
         }
         return 0;
@@ -439,7 +418,7 @@ static void take_slots(DamonTracker *t, DamonSlot *slots, size_t n)
 }
 
 /* Start the (stopped) kdamond afresh for these processes (a copy is kept); on failure it is given back. */
-static int start(DamonTracker *t, const DamonSlot *want, size_t n)
+int damon_start(DamonTracker *t, const DamonSlot *want, size_t n)
 {
         unsigned k = t->record.kdamond;
         _cleanup_free_ DamonSlot *slots = calloc(n + 1, sizeof(DamonSlot));
@@ -448,7 +427,7 @@ static int start(DamonTracker *t, const DamonSlot *want, size_t n)
         memcpy(slots, want, n * sizeof(DamonSlot));
         int r = write_config(t, want, n, false);
         if (r >= 0)
-                r = kd_write(t, "on", KDAMONDS "/%u/state", k);
+                r = damon_kd_write(t, "on", DAMON_KDAMONDS "/%u/state", k);
         if (r < 0) {
                 if (r == -EBUSY)
                         log_warning("The kernel refused to start DAMON kdamond %u: another tool's kdamond excludes it; "
@@ -461,7 +440,7 @@ static int start(DamonTracker *t, const DamonSlot *want, size_t n)
         take_slots(t, TAKE_PTR(slots), n);
         /* The thread's pid identifies the kdamond should a crash leave it without its mark. */
         int pid;
-        if (sysfs_read_int(t->root, &pid, KDAMONDS "/%u/pid", k) >= 0 && pid > 0) {
+        if (sysfs_read_int(t->root, &pid, DAMON_KDAMONDS "/%u/pid", k) >= 0 && pid > 0) {
                 t->record.pid = pid;
                 r = damon_record_save(t->record_path, &t->record);
                 if (r == -ENOMEM)
@@ -492,19 +471,13 @@ static int read_process(DamonTracker *t, pid_t pid, uint64_t *ret_starttime)
         return state == 'Z' || state == 'X' ? -ESRCH : 0;
 }
 
-static bool slot_alive(DamonTracker *t, const DamonSlot *s, int *error)
+bool damon_slot_alive(DamonTracker *t, const DamonSlot *s, int *error)
 {
         uint64_t starttime;
         int r = read_process(t, s->pid, &starttime);
         if (r == -ENOMEM)
                 *error = r;
         return r == 0 && starttime == s->starttime;
-}
-
-static int cmp_pid(const void *a, const void *b)
-{
-        pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-        return x < y ? -1 : x > y;
 }
 
 /* The live processes among pids, each once, sorted, with their starttime. */
@@ -517,7 +490,7 @@ static int live_processes(DamonTracker *t, const pid_t *pids, size_t n, DamonSlo
         if (!sorted || !v)
                 return -ENOMEM;
         memcpy(sorted, pids, n * sizeof(pid_t));
-        qsort(sorted, n, sizeof(pid_t), cmp_pid);
+        qsort(sorted, n, sizeof(pid_t), damon_cmp_pid);
         for (size_t i = 0; i < n; i++) {
                 if (sorted[i] <= 0 || (i > 0 && sorted[i] == sorted[i - 1]))
                         continue;
@@ -557,19 +530,19 @@ int damon_tracker_set_pids(DamonTracker *t, const pid_t *pids, size_t n)
         if (r < 0)
                 return r;
         if (n_want == 0)
-                return release(t);
+                return damon_release(t);
         if (!t->owned) {
                 r = acquire(t);
                 if (r < 0)
                         return r;
-                return start(t, want, n_want);
+                return damon_start(t, want, n_want);
         }
-        r = check_owned(t, &running);
+        r = damon_check_owned(t, &running);
         if (r < 0)
                 return r;
         if (!running) {
                 log_notice("DAMON kdamond %u had stopped; starting it again.", t->record.kdamond);
-                return start(t, want, n_want);
+                return damon_start(t, want, n_want);
         }
         r = damon_plan_slots(t->slots, t->n_slots, want, n_want, &plan, &n_plan);
         if (r < 0)
@@ -580,185 +553,11 @@ int damon_tracker_set_pids(DamonTracker *t, const pid_t *pids, size_t n)
          * still succeeds): the next collection finds it off and starts it again. */
         r = write_config(t, plan, n_plan, true);
         if (r >= 0)
-                r = kd_write(t, "commit", KDAMONDS "/%u/state", t->record.kdamond);
+                r = damon_kd_write(t, "commit", DAMON_KDAMONDS "/%u/state", t->record.kdamond);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n_plan; i++)
                 plan[i].reset = false;
         take_slots(t, TAKE_PTR(plan), n_plan);
-        return 0;
-}
-
-static int cmp_region(const void *a, const void *b)
-{
-        uint64_t x = ((const HotnessRegion *)a)->start, y = ((const HotnessRegion *)b)->start;
-        return x < y ? -1 : x > y;
-}
-
-/* One tried region; 0 and *ok = false when it could not be used (the reader, or this, recorded why). */
-static int read_region(DamonTracker *t, size_t scheme, uint64_t id, HotnessRegion *ret, bool *ok)
-{
-        unsigned k = t->record.kdamond;
-        HotnessRegion g;
-        int r;
-
-        *ok = false;
-        if ((r = sysfs_read_u64(t->root, &g.start, CTX "/schemes/%zu/tried_regions/%" PRIu64 "/start", k, scheme, id)) <
-                    0 ||
-            (r = sysfs_read_u64(t->root, &g.end, CTX "/schemes/%zu/tried_regions/%" PRIu64 "/end", k, scheme, id)) <
-                    0 ||
-            (r = sysfs_read_u32(t->root, &g.nr_accesses, CTX "/schemes/%zu/tried_regions/%" PRIu64 "/nr_accesses", k,
-                                scheme, id)) < 0 ||
-            (r = sysfs_read_u32(t->root, &g.age, CTX "/schemes/%zu/tried_regions/%" PRIu64 "/age", k, scheme, id)) < 0)
-                return r == -ENOMEM ? r : 0;
-        if (g.start >= g.end) {
-                char shown[PATH_MAX + 64];
-                if (sysfs_root_describe(t->root, shown, sizeof shown, CTX "/schemes/%zu/tried_regions/%" PRIu64, k,
-                                        scheme, id) < 0)
-                        return 0;
-                if (t->root->warnings &&
-                    warning_list_add(t->root->warnings, WARNING_MALFORMED_VALUE, -1,
-                                     "%s: invalid value '%" PRIx64 "-%" PRIx64 "': region ends before it starts", shown,
-                                     g.start, g.end) < 0)
-                        return -ENOMEM;
-                return 0;
-        }
-        *ret = g;
-        *ok = true;
-        return 0;
-}
-
-/* Scheme i's tried regions: slot i's process's regions, sorted by address. */
-static int read_regions(DamonTracker *t, size_t scheme, HotnessProcess *p, size_t *skipped)
-{
-        _cleanup_free_ uint64_t *ids = NULL;
-        size_t n_ids;
-        int r;
-
-        r = sysfs_list_ids(t->root, "", &ids, &n_ids, CTX "/schemes/%zu/tried_regions", t->record.kdamond, scheme);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0) {
-                (*skipped)++;
-                return 0;
-        }
-        p->regions = calloc(n_ids + 1, sizeof(HotnessRegion));
-        if (!p->regions)
-                return -ENOMEM;
-        for (size_t j = 0; j < n_ids; j++) {
-                bool ok;
-                r = read_region(t, scheme, ids[j], &p->regions[p->n_regions], &ok);
-                if (r < 0)
-                        return r;
-                if (ok)
-                        p->n_regions++;
-                else
-                        (*skipped)++;
-        }
-        qsort(p->regions, p->n_regions, sizeof(HotnessRegion), cmp_region);
-        return 0;
-}
-
-static int add_exited(HotnessSnapshot *s, pid_t pid)
-{
-        pid_t *v = reallocarray(s->exited, s->n_exited + 1, sizeof(pid_t));
-        if (!v)
-                return -ENOMEM;
-        s->exited = v;
-        s->exited[s->n_exited++] = pid;
-        return 0;
-}
-
-static int cmp_process(const void *a, const void *b)
-{
-        return cmp_pid(&((const HotnessProcess *)a)->pid, &((const HotnessProcess *)b)->pid);
-}
-
-/* The kernel stopped the kdamond: start it again for the processes still alive, or give it back. */
-static int restart(DamonTracker *t, HotnessSnapshot *s)
-{
-        _cleanup_free_ DamonSlot *live = calloc(t->n_slots + 1, sizeof(DamonSlot));
-        size_t n = 0;
-        int error = 0;
-
-        if (!live)
-                return -ENOMEM;
-        for (size_t i = 0; i < t->n_slots; i++) {
-                if (t->slots[i].pid == 0)
-                        continue;
-                if (slot_alive(t, &t->slots[i], &error))
-                        live[n++] = t->slots[i];
-                else if (error < 0 || add_exited(s, t->slots[i].pid) < 0)
-                        return -ENOMEM;
-        }
-        if (n == 0)
-                return release(t);
-        log_notice("DAMON kdamond %u had stopped (a tracked process exited); starting it again for %zu processes.",
-                   t->record.kdamond, n);
-        int r = start(t, live, n);
-        if (r < 0)
-                return r;
-        s->processes = calloc(n, sizeof(HotnessProcess));
-        if (!s->processes)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++)
-                s->processes[s->n_processes++] = (HotnessProcess){.pid = live[i].pid};
-        return 0;
-}
-
-int damon_tracker_collect(DamonTracker *t, HotnessSnapshot **ret)
-{
-        uint64_t t0 = now_usec();
-        _cleanup_(hotness_snapshot_freep) HotnessSnapshot *s = calloc(1, sizeof(HotnessSnapshot));
-        bool running;
-        int r;
-
-        if (!s)
-                return -ENOMEM;
-        s->max_nr_accesses = (uint32_t)MIN(t->attrs.aggr_usec / MAX(t->attrs.sample_usec, 1u), UINT32_MAX);
-        s->aggr_usec = t->attrs.aggr_usec;
-        if (t->owned) {
-                r = check_owned(t, &running);
-                if (r < 0)
-                        return r;
-                if (!running)
-                        r = restart(t, s);
-                else {
-                        uint64_t t1 = now_usec();
-                        r = kd_write(t, "update_schemes_tried_regions", KDAMONDS "/%u/state", t->record.kdamond);
-                        s->update_usec = now_usec() - t1;
-                        if (r < 0)
-                                return r;
-                        s->processes = calloc(t->n_slots + 1, sizeof(HotnessProcess));
-                        if (!s->processes)
-                                return -ENOMEM;
-                        size_t skipped = 0;
-                        for (size_t i = 0; i < t->n_slots; i++) {
-                                int error = 0;
-                                if (t->slots[i].pid == 0)
-                                        continue;
-                                /* A process that exited keeps its last regions in the kernel, all turning cold. */
-                                if (!slot_alive(t, &t->slots[i], &error)) {
-                                        if (error < 0 || add_exited(s, t->slots[i].pid) < 0)
-                                                return -ENOMEM;
-                                        continue;
-                                }
-                                HotnessProcess *p = &s->processes[s->n_processes++];
-                                p->pid = t->slots[i].pid;
-                                r = read_regions(t, i, p, &skipped);
-                                if (r < 0)
-                                        return r;
-                        }
-                        if (skipped > 0)
-                                log_warning("Skipped %zu unreadable or malformed DAMON regions of kdamond %u.", skipped,
-                                            t->record.kdamond);
-                }
-                if (r < 0)
-                        return r;
-        }
-        qsort(s->processes, s->n_processes, sizeof(HotnessProcess), cmp_process);
-        qsort(s->exited, s->n_exited, sizeof(pid_t), cmp_pid);
-        s->collect_usec = now_usec() - t0;
-        *ret = TAKE_PTR(s);
         return 0;
 }
