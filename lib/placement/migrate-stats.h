@@ -55,9 +55,10 @@ typedef struct MigrateStats {
         MigrateNodeStats *nodes; /* sorted by node: the targets, or (dry run) where pages were found */
         size_t n_nodes;
         uint64_t move_calls, query_calls;
-        uint64_t call_usec;     /* spent inside move_pages(2) */
-        uint64_t max_call_usec; /* the longest single call */
-        uint64_t elapsed_usec;  /* first step to the end */
+        uint64_t call_usec;         /* spent inside move_pages(2) */
+        uint64_t max_call_usec;     /* the longest single call */
+        uint64_t calls_over_budget; /* calls that took longer than the call budget */
+        uint64_t elapsed_usec;      /* first step to the end */
         MigrateEnd end;
         int end_error;
         /* How pages were found (pagescan.h). */

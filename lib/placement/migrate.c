@@ -15,7 +15,10 @@
 /* Bounds of one call: its arrays (16 bytes an entry) and its pages (1 GiB of 4 KiB pages). */
 #define CALL_MAX_ITEMS 65536
 #define MOVE_MAX_PAGES (UINT64_C(1) << 18)
-#define MOVE_FIRST_PAGES 512
+#define MOVE_FIRST_PAGES 256
+/* Calls with fewer pages say more about the call's fixed cost (lru_cache_disable() drains every CPU's lists)
+ * than about the cost of a page: they do not change the estimate. */
+#define ADAPT_MIN_UNITS 64
 #define QUERY_FIRST_ITEMS 4096
 
 typedef struct ItemQueue {
@@ -398,9 +401,11 @@ static int call_reserve(MigrateJob *j, size_t n)
 static uint64_t adapt(uint64_t *ns_per_unit, uint64_t units, uint64_t usec, uint64_t budget, uint64_t current,
                       uint64_t max)
 {
+        if (units<ADAPT_MIN_UNITS && * ns_per_unit> 0)
+                return current;
         uint64_t measured = MAX(usec * 1000 / MAX(units, 1), 1);
         *ns_per_unit = *ns_per_unit ? (*ns_per_unit + 3 * measured) / 4 : measured;
-        uint64_t next = budget * 1000 * 3 / 4 / MAX(*ns_per_unit, 1);
+        uint64_t next = budget * 1000 * 3 / 4 / *ns_per_unit;
         return MAX(MIN(next, MIN(2 * current, max)), 1);
 }
 
@@ -419,6 +424,7 @@ static long call(MigrateJob *j, size_t n, const int *nodes, uint64_t *ret_usec)
                 j->stats.query_calls++;
         j->stats.call_usec += usec;
         j->stats.max_call_usec = MAX(j->stats.max_call_usec, usec);
+        j->stats.calls_over_budget += usec > budget_usec(j);
         *ret_usec = usec;
         return r;
 }
@@ -691,6 +697,16 @@ static bool part_scanned(const MigrateJob *j)
         return !j->range_open && (j->range >= j->n_ranges || j->ranges[j->range].node != part_node(j));
 }
 
+/* A full batch is queued, or all the part has. */
+static bool batch_ready(const MigrateJob *j)
+{
+        if (part_scanned(j))
+                return true;
+        if (j->options.dry_run)
+                return j->ready.n >= j->query_batch_items;
+        return j->ready.n >= MIN(j->move_batch_pages, CALL_MAX_ITEMS) || j->ready.pages >= j->move_batch_pages;
+}
+
 static void update_sources(MigrateJob *j)
 {
         j->stats.pfns = page_scan_has_pfns(j->scan);
@@ -721,7 +737,9 @@ int migrate_job_step(MigrateJob *j, uint64_t *ret_next_usec)
                         if (j->ready.n == 0) {
                                 if (part_scanned(j))
                                         next_part(j, MIGRATE_END_DONE, 0, MIGRATE_NOT_ATTEMPTED);
-                        } else if (j->options.dry_run || queue_at(&j->ready, 0)->node < 0)
+                        } else if (!batch_ready(j))
+                                ; /* the scan took its time: go on with it in the next step */
+                        else if (j->options.dry_run || queue_at(&j->ready, 0)->node < 0)
                                 r = query_step(j);
                         else
                                 r = move_step(j, &next);

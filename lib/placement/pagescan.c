@@ -399,7 +399,10 @@ static int emit_compound(PageScan *s, Emitter *e, uint64_t a, uint64_t b)
                                 while (k + len < run && (s->kpf[at + k + len] & KPF(KPF_COMPOUND_TAIL)) &&
                                        !(s->kpf[at + k + len] & KPF(KPF_COMPOUND_HEAD)))
                                         len++;
-                        if (!emit(s, e, a + k * s->page_size, len, f & (KPF(KPF_THP) | KPF(KPF_HUGE))))
+                        /* Part of a large folio, even when only one of its pages lies in the range. */
+                        bool large =
+                                f & (KPF(KPF_COMPOUND_HEAD) | KPF(KPF_COMPOUND_TAIL) | KPF(KPF_THP) | KPF(KPF_HUGE));
+                        if (!emit(s, e, a + k * s->page_size, len, large))
                                 return 0;
                         k += len;
                 }

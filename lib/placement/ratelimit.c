@@ -57,7 +57,8 @@ uint64_t ratelimit_next_usec(RateLimit *rl, uint64_t now_usec)
 {
         if (ratelimit_available(rl, now_usec) > 0)
                 return now_usec;
-        /* Round up: at the returned time at least one whole byte is there. */
+        /* Round up: at the returned time at least one whole byte is there.  The level is as of last_usec, which a
+         * clock going backwards leaves ahead of now. */
         uint64_t missing = (uint64_t)(USEC_PER_SEC - rl->level);
-        return now_usec + (missing + rl->rate - 1) / rl->rate;
+        return MAX(now_usec, rl->last_usec) + (missing + rl->rate - 1) / rl->rate;
 }

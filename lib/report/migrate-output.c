@@ -98,6 +98,7 @@ static int stats_json(const MigrateStats *s, json_object *o)
         TRY(add(o, "query_calls", json_object_new_uint64(s->query_calls)));
         TRY(add(o, "call_usec", json_object_new_uint64(s->call_usec)));
         TRY(add(o, "max_call_usec", json_object_new_uint64(s->max_call_usec)));
+        TRY(add(o, "calls_over_budget", json_object_new_uint64(s->calls_over_budget)));
         TRY(add(o, "elapsed_usec", json_object_new_uint64(s->elapsed_usec)));
         TRY(add(o, "moved_mib_per_sec", json_object_new_double(mib_per_sec(moved, s->elapsed_usec))));
         TRY(add(o, "page_frames", json_object_new_boolean(s->pfns)));
