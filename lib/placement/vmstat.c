@@ -11,14 +11,14 @@ static const struct {
         const char *name;
         size_t offset;
 } vmstat_fields[] = {
-        {"numa_hint_faults", offsetof(VmstatTiering, numa_hint_faults)},
-        {"pgpromote_success", offsetof(VmstatTiering, pgpromote_success)},
-        {"pgpromote_candidate", offsetof(VmstatTiering, pgpromote_candidate)},
-        {"pgdemote_kswapd", offsetof(VmstatTiering, pgdemote_kswapd)},
-        {"pgdemote_direct", offsetof(VmstatTiering, pgdemote_direct)},
-        {"pgdemote_khugepaged", offsetof(VmstatTiering, pgdemote_khugepaged)},
-        {"pgmigrate_success", offsetof(VmstatTiering, pgmigrate_success)},
-        {"pgmigrate_fail", offsetof(VmstatTiering, pgmigrate_fail)},
+        { "numa_hint_faults", offsetof(VmstatTiering, numa_hint_faults) },
+        { "pgpromote_success", offsetof(VmstatTiering, pgpromote_success) },
+        { "pgpromote_candidate", offsetof(VmstatTiering, pgpromote_candidate) },
+        { "pgdemote_kswapd", offsetof(VmstatTiering, pgdemote_kswapd) },
+        { "pgdemote_direct", offsetof(VmstatTiering, pgdemote_direct) },
+        { "pgdemote_khugepaged", offsetof(VmstatTiering, pgdemote_khugepaged) },
+        { "pgmigrate_success", offsetof(VmstatTiering, pgmigrate_success) },
+        { "pgmigrate_fail", offsetof(VmstatTiering, pgmigrate_fail) },
 };
 
 int vmstat_tiering_parse(const char *text, VmstatTiering *ret)
