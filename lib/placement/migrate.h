@@ -32,7 +32,8 @@
  * unattempted ones are sent again, the failed batch is queried in the next step (on the target: moved, else
  * busy or out of memory); pages answering -EBUSY are queried the same way, since the second address of a huge
  * page the kernel did not know as one answers -EBUSY and then moves with its head.  Unwritten entries are never
- * counted as moved.
+ * counted as moved.  Without any knowledge of a large folio (neither kpageflags nor PAGEMAP_SCAN), its pages
+ * asked about after it moved with an earlier batch count as already there.
  *
  * A process that exits (ESRCH, or EINVAL: no address space) ends the job; a target node without memory (ENODEV)
  * or outside the task's cpuset (EACCES) ends that node's part, the job going on with the other nodes.  Pages
