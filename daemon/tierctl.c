@@ -5,13 +5,18 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <systemd/sd-bus.h>
 
 #include "snapshot.h"
 #include "explain.h"
 #include "log.h"
+#include "migrate-output.h"
+#include "migrate.h"
 #include "tierd-bus.h"
 #include "output.h"
 #include "parse.h"
@@ -32,6 +37,12 @@ _printf_(1, 2) static int usage_error(const char *format, ...)
 static const char *arg_root = NULL; /* NULL: the live system, through the daemon where a verb needs it */
 static bool arg_json = false;
 static bool arg_user = false;
+/* migrate */
+static int arg_to_node = -1;
+static uint64_t arg_rate_mbps = 0; /* 0: no limit */
+static uint64_t arg_free_floor_mib = 0;
+static bool arg_dry_run = false;
+static bool arg_migrate_options = false;
 
 static void help(void)
 {
@@ -47,9 +58,17 @@ static void help(void)
                "                      running)\n"
                "  tierctl reload      re-read the configuration (root)\n"
                "  tierctl rescan      rediscover the topology now (root)\n\n"
+               "Moving pages (in-process, no daemon needed; root or CAP_SYS_NICE):\n"
+               "  tierctl migrate PID --to-node N [--rate MBPS] [--free-floor MIB]\n"
+               "                      move every page of process PID to node N\n"
+               "  tierctl migrate PID --dry-run   where the pages of process PID are\n\n"
                "Options:\n"
                "  -r, --root DIR   read sysfs/procfs below DIR instead of / (a captured or fixture tree)\n"
                "  -j, --json       print JSON\n"
+               "      --to-node N        migrate: the target node\n"
+               "      --rate MBPS        migrate: at most MBPS MiB per second (default: no limit)\n"
+               "      --free-floor MIB   migrate: leave at least MIB MiB free on the target node\n"
+               "      --dry-run          migrate: only report where the pages are\n"
                "      --user       talk to a tierd on the session bus (tests)\n"
                "  -h, --help       show this help\n"
                "      --version    show the version\n");
@@ -57,11 +76,13 @@ static void help(void)
 
 static int parse_argv(int argc, char *argv[])
 {
-        enum { ARG_VERSION = 0x100, ARG_USER };
+        enum { ARG_VERSION = 0x100, ARG_USER, ARG_TO_NODE, ARG_RATE, ARG_FREE_FLOOR, ARG_DRY_RUN };
         static const struct option options[] = {
                 {"root", required_argument, NULL, 'r'},      {"json", no_argument, NULL, 'j'},
                 {"user", no_argument, NULL, ARG_USER},       {"help", no_argument, NULL, 'h'},
-                {"version", no_argument, NULL, ARG_VERSION}, {},
+                {"version", no_argument, NULL, ARG_VERSION}, {"to-node", required_argument, NULL, ARG_TO_NODE},
+                {"rate", required_argument, NULL, ARG_RATE}, {"free-floor", required_argument, NULL, ARG_FREE_FLOOR},
+                {"dry-run", no_argument, NULL, ARG_DRY_RUN}, {},
         };
         int c;
 
@@ -84,6 +105,24 @@ static int parse_argv(int argc, char *argv[])
                 case ARG_VERSION:
                         puts("tierctl " TIERD_VERSION);
                         return 0;
+                case ARG_TO_NODE:
+                        if (parse_int(optarg, &arg_to_node) < 0 || arg_to_node < 0)
+                                return usage_error("Invalid node number '%s' for --to-node.", optarg);
+                        arg_migrate_options = true;
+                        break;
+                case ARG_RATE:
+                        if (parse_u64(optarg, &arg_rate_mbps) < 0 || arg_rate_mbps > RATELIMIT_MAX >> 20)
+                                return usage_error("Invalid rate '%s' for --rate (MiB per second).", optarg);
+                        arg_migrate_options = true;
+                        break;
+                case ARG_FREE_FLOOR:
+                        if (parse_u64(optarg, &arg_free_floor_mib) < 0 || arg_free_floor_mib > UINT64_MAX >> 20)
+                                return usage_error("Invalid size '%s' for --free-floor (MiB).", optarg);
+                        arg_migrate_options = true;
+                        break;
+                case ARG_DRY_RUN:
+                        arg_dry_run = arg_migrate_options = true;
+                        break;
                 default:
                         return -EINVAL;
                 }
@@ -449,14 +488,103 @@ static int verb_explain(int argc, char *argv[])
         return 0;
 }
 
+/* MPOL_MF_MOVE_ALL (shared pages too, as migratepages moves them for root) needs CAP_SYS_NICE. */
+static bool have_cap_sys_nice(void)
+{
+        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+        struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = {};
+        if (syscall(SYS_capget, &h, d) < 0)
+                return false;
+        return d[CAP_TO_INDEX(CAP_SYS_NICE)].effective & CAP_TO_MASK(CAP_SYS_NICE);
+}
+
+/* The one line for a job or node part that ended early. */
+static void log_migrate_end(const MigrateStats *s)
+{
+        if (s->end == MIGRATE_END_PROCESS_EXITED)
+                log_error("Process %d exited during the migration; the job ended.", (int)s->pid);
+        else if (s->end == MIGRATE_END_DENIED)
+                log_error_errno(s->end_error, "Not allowed to move the pages of process %d: %m", (int)s->pid);
+        else if (s->end == MIGRATE_END_FAILED)
+                log_error_errno(s->end_error, "Migrating the pages of process %d failed: %m", (int)s->pid);
+        else
+                for (size_t i = 0; i < s->n_nodes; i++)
+                        if (s->nodes[i].end == MIGRATE_END_NODE_GONE)
+                                log_error("Node %d has no memory (any more): nothing moved there.", s->nodes[i].node);
+                        else if (s->nodes[i].end == MIGRATE_END_DENIED)
+                                log_error("Node %d is outside process %d's cpuset: nothing moved there.",
+                                          s->nodes[i].node, (int)s->pid);
+                        else if (s->nodes[i].end == MIGRATE_END_FAILED)
+                                log_error_errno(s->nodes[i].end_error, "Moving pages to node %d failed: %m",
+                                                s->nodes[i].node);
+}
+
+static int verb_migrate(int argc, char *argv[])
+{
+        if (argc != 2)
+                return usage_error("migrate takes exactly one process id.");
+        int pid;
+        if (parse_int(argv[1], &pid) < 0 || pid <= 0)
+                return usage_error("Invalid process id '%s'.", argv[1]);
+        if (arg_root)
+                return usage_error("--root works with classify and explain only; migrate acts on the live system.");
+        if (!arg_dry_run && arg_to_node < 0)
+                return usage_error("migrate needs --to-node N (or --dry-run).");
+
+        _cleanup_(sysfs_root_freep) SysfsRoot *root = NULL;
+        int r = sysfs_root_new(NULL, NULL, &root);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open /: %m");
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        RateLimit rate;
+        ratelimit_init(&rate, arg_rate_mbps << 20, 0, (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
+        MigrateOptions options = {
+                .dry_run = arg_dry_run,
+                .move_all = have_cap_sys_nice(),
+                .rate_limit = arg_rate_mbps > 0 ? &rate : NULL,
+                .free_floor_bytes = arg_free_floor_mib << 20,
+        };
+        _cleanup_(migrate_job_freep) MigrateJob *job = NULL;
+        r = migrate_job_new_process(root, pid, arg_to_node, &options, &job);
+        if (r == -ESRCH)
+                return log_error_errno(r, "No process %d.", pid);
+        if (r == -EACCES || r == -EPERM)
+                return log_error_errno(r,
+                                       "Not allowed to read the memory map of process %d (root or "
+                                       "CAP_SYS_NICE with ptrace access needed): %m",
+                                       pid);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the memory map of process %d: %m", pid);
+        r = migrate_job_run(job);
+        if (r < 0)
+                return log_oom();
+
+        const MigrateStats *s = migrate_job_stats(job);
+        if (arg_json) {
+                _cleanup_free_ char *text = NULL;
+                if (migrate_stats_json_string(s, &text) < 0)
+                        return log_oom();
+                fputs(text, stdout);
+        } else if (migrate_stats_text(s, stdout) < 0)
+                return log_error_errno(-EIO, "Failed to print the result.");
+        fflush(stdout);
+        log_migrate_end(s);
+        if (s->end != MIGRATE_END_DONE)
+                return -EIO;
+        /* Exit status 1 when a page could not go (the table above says why). */
+        return s->dry_run || migrate_counts_all_placed(&s->total) ? 0 : -EAGAIN;
+}
+
 int main(int argc, char *argv[])
 {
         static const struct {
                 const char *name;
                 int (*run)(int argc, char *argv[]);
         } verbs[] = {
-                {"classify", verb_classify}, {"explain", verb_explain}, {"status", verb_status}, {"tiers", verb_tiers},
-                {"nodes", verb_nodes},       {"reload", verb_reload},   {"rescan", verb_rescan},
+                {"classify", verb_classify}, {"explain", verb_explain}, {"status", verb_status},
+                {"tiers", verb_tiers},       {"nodes", verb_nodes},     {"reload", verb_reload},
+                {"rescan", verb_rescan},     {"migrate", verb_migrate},
         };
 
         int r = parse_argv(argc, argv);
@@ -464,6 +592,10 @@ int main(int argc, char *argv[])
                 return r < 0 ? 2 : 0;
         if (optind >= argc) {
                 help();
+                return 2;
+        }
+        if (arg_migrate_options && strcmp(argv[optind], "migrate") != 0) {
+                (void)usage_error("--to-node, --rate, --free-floor and --dry-run work with migrate only.");
                 return 2;
         }
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)

@@ -531,6 +531,59 @@ int sysfs_read_meminfo_kb(SysfsRoot *r, size_t n, const char *const *fields, uin
         return 0;
 }
 
+int sysfs_open_read(SysfsRoot *r, const char *fmt, ...)
+{
+        char path[PATH_MAX];
+        int k = FORMAT_PATH(path, fmt);
+        if (k < 0)
+                return k;
+        struct stat st;
+        return open_regular(r, path, O_RDONLY, &st);
+}
+
+ssize_t sysfs_pread(int fd, void *buf, size_t size, uint64_t offset)
+{
+        size_t done = 0;
+        if (offset > (uint64_t)INT64_MAX)
+                return -EOVERFLOW;
+        while (done < size) {
+                ssize_t n = pread(fd, (char *)buf + done, size - done, (off_t)(offset + done));
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (n == 0)
+                        break;
+                done += (size_t)n;
+        }
+        return (ssize_t)done;
+}
+
+int sysfs_read_fd(int fd, char **ret, size_t *ret_len)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t allocated = 0, len = 0;
+        for (;;) {
+                if (GREEDY_REALLOC(buf, allocated, len + 4096 + 1) < 0)
+                        return -ENOMEM;
+                ssize_t n = read(fd, buf + len, allocated - len - 1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+        }
+        buf[len] = '\0';
+        if (ret_len)
+                *ret_len = len;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
 int sysfs_write_string(SysfsRoot *r, const char *value, const char *fmt, ...)
 {
         char path[PATH_MAX];

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "macro.h"
 #include "nodemask.h"
@@ -84,6 +85,18 @@ int sysfs_read_meminfo_kb(SysfsRoot *r, size_t n, const char *const *fields, uin
                           ...) _printf_(5, 6);
 /* The last component of a symlink's target ("kmem" for a dax device's driver link). */
 int sysfs_readlink_basename(SysfsRoot *r, char **ret, const char *fmt, ...) _printf_(3, 4);
+
+/*
+ * Open a regular file for reading at offsets with sysfs_pread() (/proc/PID/pagemap, /proc/kpageflags) or to the
+ * end with sysfs_read_fd() (/proc/PID/maps, which may exceed SYSFS_VALUE_MAX).  Returns the descriptor (close it),
+ * or the errors above.  Nothing is recorded in the warning list: a process that exits, or a file only root may
+ * read, is the caller's business.
+ */
+int sysfs_open_read(SysfsRoot *r, const char *fmt, ...) _printf_(2, 3);
+/* pread() until size bytes or the end of the file (EINTR retried): the bytes read, or a negative errno. */
+ssize_t sysfs_pread(int fd, void *buf, size_t size, uint64_t offset);
+/* The rest of an open file, NUL-terminated, of any size; *ret_len (may be NULL) without the NUL. */
+int sysfs_read_fd(int fd, char **ret, size_t *ret_len);
 
 /* Write a value (a newline is appended) to an existing file; -ENOENT when it does not exist. */
 int sysfs_write_string(SysfsRoot *r, const char *value, const char *fmt, ...) _printf_(3, 4);

@@ -43,6 +43,28 @@ expect 1 "tierd is not running" "$tierctl" --user status
 expect 0 "" "$tierctl" classify --root "$fixture"
 expect 0 "" "$tierctl" explain 2 --root "$fixture"
 
+# migrate: usage errors, then a process of our own (a dry run; a node no kernel has: ENODEV, exit 1).
+expect 2 "migrate takes exactly one process id" "$tierctl" migrate --to-node 0
+expect 2 "migrate takes exactly one process id" "$tierctl" migrate 1 2 --to-node 0
+expect 2 "Invalid process id 'x'" "$tierctl" migrate x --to-node 0
+expect 2 "Invalid process id '0'" "$tierctl" migrate 0 --dry-run
+expect 2 "migrate needs --to-node N \\(or --dry-run\\)" "$tierctl" migrate 1
+expect 2 "Invalid node number 'y' for --to-node" "$tierctl" migrate 1 --to-node y
+expect 2 "Invalid node number '-1' for --to-node" "$tierctl" migrate 1 --to-node -1
+expect 2 "Invalid rate '-5' for --rate" "$tierctl" migrate 1 --to-node 0 --rate -5
+expect 2 "Invalid size 'lots' for --free-floor" "$tierctl" migrate 1 --to-node 0 --free-floor lots
+expect 2 "work with migrate only" "$tierctl" --user status --dry-run
+expect 2 "work with migrate only" "$tierctl" classify --to-node 1 --root "$fixture"
+expect 2 "migrate acts on the live system" "$tierctl" migrate 1 --dry-run --root "$fixture"
+expect 1 "No process 2147483647" "$tierctl" migrate 2147483647 --dry-run
+sleep 60 &
+sleeper=$!
+expect 0 "" "$tierctl" migrate "$sleeper" --dry-run
+grep -q "present pages" "$tmp/out" || { echo "not ok - the dry run prints where the pages are"; failed=$((failed + 1)); }
+expect 1 "Node 1023 has no memory" "$tierctl" migrate "$sleeper" --to-node 1023 --json
+grep -q '"end": "node_gone"' "$tmp/out" || { echo "not ok - the JSON names the node's end"; failed=$((failed + 1)); }
+kill "$sleeper"
+
 expect 2 "--root needs a directory" "$tierd" --root ""
 expect 2 "no positional arguments" "$tierd" extra
 expect 2 "" "$tierd" --no-such-option
