@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <numa.h>
-#include <numaif.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "numa-move.h"
 #include "parse.h"
 #include "placer.h"
 #include "strv.h"
@@ -318,8 +317,9 @@ static int sample_regions(pid_t pid, const HotnessProcess *hp, PolicyRegion *reg
         }
         for (size_t i = 0; i < total; i++)
                 status[i] = INT32_MIN;
-        if (numa_move_pages(pid, total, pages, NULL, status, 0) < 0)
-                return -errno;
+        long asked = numa_move_pages_errno(pid, total, pages, NULL, status, 0);
+        if (asked < 0)
+                return (int)asked;
 
         for (size_t i = 0; i < n; i++) {
                 const HotnessRegion *hr = &hp->regions[i];
