@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include "scratch-root.h"
+#include "sysfs.h"
 #include "tests.h"
 #include "vmstat.h"
 

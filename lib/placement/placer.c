@@ -650,34 +650,17 @@ int placer_step(Placer *p, uint64_t *ret_next_usec)
         }
 }
 
-const PlacerCycle *placer_last_cycle(const Placer *p)
+void placer_stats(const Placer *p, PlacerStats *ret)
 {
-        return &p->cycle;
-}
-
-const PlacerWorkload *placer_workloads(const Placer *p, size_t *ret_n)
-{
-        *ret_n = p->n_workloads;
-        return p->workloads;
-}
-
-const PlacerNode *placer_nodes(const Placer *p, size_t *ret_n)
-{
-        *ret_n = p->n_nodes;
-        return p->nodes;
-}
-
-const PlacerCounts *placer_totals(const Placer *p)
-{
-        return &p->totals;
-}
-
-uint64_t placer_cycles(const Placer *p)
-{
-        return p->cycle.number;
-}
-
-size_t placer_n_managed(const Placer *p)
-{
-        return p->n_managed;
+        *ret = (PlacerStats){
+                .managed = p->n_managed,
+                .cycles = p->cycle.number,
+                .interval_usec = p->settings.interval_usec,
+                .totals = &p->totals,
+                .last_cycle = &p->cycle,
+                .workloads = p->workloads,
+                .n_workloads = p->n_workloads,
+                .nodes = p->nodes,
+                .n_nodes = p->n_nodes,
+        };
 }

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "damon.h"
+#include "placer-stats.h"
 #include "macro.h"
 #include "migrate.h"
 #include "policy.h"
@@ -32,45 +33,6 @@ typedef struct PlacerSettings {
         uint64_t rate_bytes_per_sec; /* 0: unlimited */
 } PlacerSettings;
 
-/* The page outcomes that are not a success, as the stats count them. */
-typedef struct PlacerCounts {
-        uint64_t promoted_pages, demoted_pages;
-        uint64_t failed_pages[_MIGRATE_REASON_MAX]; /* MIGRATE_MOVED and MIGRATE_ALREADY_THERE stay 0 */
-        uint64_t moved_bytes;
-} PlacerCounts;
-
-typedef struct PlacerWorkload {
-        pid_t pid;
-        uint64_t start_time;
-        char comm[SCOPE_COMM_MAX];
-        char *rule;
-        int home_node;
-        PlacerCounts counts;
-        uint64_t regions, hot_regions; /* in the last hotness reading */
-        bool alive;                    /* in the last resolved scope */
-        bool logged_exit;
-} PlacerWorkload;
-
-typedef struct PlacerNode {
-        unsigned node;
-        uint64_t promoted_in_pages, demoted_in_pages;  /* arrived on this node */
-        uint64_t promoted_out_pages, demoted_out_pages; /* left this node */
-        uint64_t failed_pages[_MIGRATE_REASON_MAX];     /* of moves towards this node */
-        uint64_t total_bytes, free_bytes;               /* at the last cycle's start */
-        unsigned last_notes;                            /* PolicyNote bits of the last plan */
-} PlacerNode;
-
-typedef struct PlacerCycle {
-        uint64_t number;
-        uint64_t started_usec, planned_usec, ended_usec; /* CLOCK_MONOTONIC; ended 0 while jobs run */
-        uint64_t collect_usec;                           /* DAMON's part */
-        PolicyOutcome outcome;
-        size_t n_moves, n_jobs;
-        uint64_t planned_bytes;
-        PlacerCounts counts; /* what its jobs did */
-        const char *hotness; /* NULL, or why there was no hotness reading ("damon-busy", "no-damon", ...) */
-} PlacerCycle;
-
 typedef struct Placer Placer;
 
 /* root: procfs/sysfs; state_dir: DAMON's crash record ("/run/tierd"); -EBUSY when another tracker holds it. */
@@ -94,10 +56,5 @@ int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now_usec);
 int placer_step(Placer *p, uint64_t *ret_next_usec);
 bool placer_busy(const Placer *p);
 
-const PlacerCycle *placer_last_cycle(const Placer *p);
-const PlacerWorkload *placer_workloads(const Placer *p, size_t *ret_n);
-const PlacerNode *placer_nodes(const Placer *p, size_t *ret_n);
-const PlacerCounts *placer_totals(const Placer *p);
-uint64_t placer_cycles(const Placer *p);
-/* Managed processes right now (the last resolved scope). */
-size_t placer_n_managed(const Placer *p);
+/* A view of the statistics, valid until the placer is next changed. */
+void placer_stats(const Placer *p, PlacerStats *ret);

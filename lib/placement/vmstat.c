@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "sysfs.h"
 #include "vmstat.h"
 
 static const struct {

@@ -3,7 +3,8 @@
 
 #include <stdint.h>
 
-#include "sysfs.h"
+/* The reader is needed only by vmstat_tiering_read(): the type is enough here, for parts that cannot see it. */
+typedef struct SysfsRoot SysfsRoot;
 
 /*
  * The kernel's own page movement between tiers, from /proc/vmstat: what NUMA-balancing promotion and reclaim-time

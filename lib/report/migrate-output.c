@@ -2,16 +2,11 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "json-util.h"
 #include "macro.h"
 #include "migrate-output.h"
 #include "output.h"
 
-static void json_object_putp(json_object **j)
-{
-        if (*j)
-                json_object_put(*j);
-}
-#define _cleanup_json_ _cleanup_(json_object_putp)
 
 /* json-c's adders fail only on allocation failure: every failure is ENOMEM. */
 static int add(json_object *o, const char *key, json_object *v)

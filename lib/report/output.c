@@ -3,15 +3,10 @@
 #include <json-c/json.h>
 #include <string.h>
 
+#include "json-util.h"
 #include "output.h"
 #include "utf8.h"
 
-static void json_object_putp(json_object **j)
-{
-        if (*j)
-                json_object_put(*j);
-}
-#define _cleanup_json_ _cleanup_(json_object_putp)
 
 /* json-c's adders return -1 only on allocation failure; treat every failure as ENOMEM. */
 static int add(json_object *o, const char *key, json_object *v)
