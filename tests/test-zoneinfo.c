@@ -97,11 +97,15 @@ TEST(capped_at_managed)
         size_t n = 0;
 
         ASSERT_OK(zoneinfo_reserved_parse("Node 3, zone Normal\n        high 500\n        managed 20\n"
-                                          "        protection: (0, 7)\n",
+                                          "        protection: (0, 7)\n"
+                                          "Node 4, zone DMA32\n        high 10\n        managed 1000\n"
+                                          "        protection: (0, 3, 7, 2)\n",
                                           4096, &z, &n));
-        ASSERT_EQ(n, 1);
+        ASSERT_EQ(n, 2);
         ASSERT_EQ(z[0].node, 3);
         ASSERT_EQ(z[0].reserved_bytes, 20 * 4096);
+        /* The largest protection entry: 10 + 7. */
+        ASSERT_EQ(z[1].reserved_bytes, 17 * 4096);
 }
 
 TEST(nodes_sorted_and_saturated)
@@ -109,7 +113,7 @@ TEST(nodes_sorted_and_saturated)
         _cleanup_free_ ZoneReserve *z = NULL;
         size_t n = 0;
 
-        ASSERT_OK(zoneinfo_reserved_parse("Node 2, zone Normal\n        high 1\n        managed 10\n"
+        ASSERT_OK(zoneinfo_reserved_parse("Node 2, zone Normal\n        high 5\n        managed 10\n"
                                           "Node 1, zone Normal\n        high 18446744073709551615\n"
                                           "        boost 5\n        managed 18446744073709551615\n"
                                           "Node 1, zone Movable\n        high 3\n        managed 10\n",
@@ -118,7 +122,19 @@ TEST(nodes_sorted_and_saturated)
         ASSERT_EQ(z[0].node, 1);
         ASSERT_TRUE(z[0].reserved_bytes == UINT64_MAX);
         ASSERT_EQ(z[1].node, 2);
-        ASSERT_TRUE(z[1].reserved_bytes == UINT64_C(1) << 62);
+        ASSERT_TRUE(z[1].reserved_bytes == UINT64_MAX); /* 5 * 2^62 */
+}
+
+TEST(pages_saturate)
+{
+        _cleanup_free_ ZoneReserve *z = NULL;
+        size_t n = 0;
+
+        ASSERT_OK(zoneinfo_reserved_parse("Node 0, zone Normal\n        high 18446744073709551615\n"
+                                          "        boost 5\n        managed 18446744073709551615\n",
+                                          1, &z, &n));
+        ASSERT_EQ(n, 1);
+        ASSERT_TRUE(z[0].reserved_bytes == UINT64_MAX);
 }
 
 TEST(malformed)
@@ -128,7 +144,7 @@ TEST(malformed)
 
         ASSERT_EQ(zoneinfo_reserved_parse("Node 0, zone DMA\n        high x\n", 4096, &z, &n), -EINVAL);
         ASSERT_EQ(zoneinfo_reserved_parse("Node 0, zone DMA\n        protection: (0, x)\n", 4096, &z, &n), -EINVAL);
-        ASSERT_EQ(zoneinfo_reserved_parse("Node 0, zone DMA\n        protection: 0, 1\n", 4096, &z, &n), -EINVAL);
+        ASSERT_EQ(zoneinfo_reserved_parse("Node 0, zone DMA\n        protection: 0, 1)\n", 4096, &z, &n), -EINVAL);
         ASSERT_EQ(zoneinfo_reserved_parse("Node 0, zone DMA\n        protection: (0,1)\n", 4096, &z, &n), -EINVAL);
         ASSERT_EQ(zoneinfo_reserved_parse("Node 0, zone DMA\n        protection: (0, 1\n", 4096, &z, &n), -EINVAL);
         ASSERT_TRUE(z == NULL);
@@ -155,4 +171,4 @@ TEST(read_from_root)
 }
 
 TESTS_MAIN(TEST_ENTRY(parse), TEST_ENTRY(capped_at_managed), TEST_ENTRY(nodes_sorted_and_saturated),
-           TEST_ENTRY(malformed), TEST_ENTRY(read_from_root))
+           TEST_ENTRY(pages_saturate), TEST_ENTRY(malformed), TEST_ENTRY(read_from_root))
