@@ -33,7 +33,12 @@
  * direction at most per cycle.  Moves of both directions share budget_bytes.
  */
 
-/* The tunables, one [Placement] key each (see policy_params_default() for the defaults and why). */
+/*
+ * The tunables, one [Placement] key each; policy_params_default() gives the defaults and why.  Suggested keys
+ * (units as people write them, converted by the configuration): FreeLowPercent=2, FreeHighPercent=4,
+ * MinResidencySec=5, RateLimitMBps= with IntervalSec= (budget_bytes), PromoteMinPercent=10,
+ * HotterMarginPercent=20, SettleSec=1.
+ */
 typedef struct PolicyParams {
         /* Free memory a node with demotion targets keeps, in permille of its total memory, on top of what the
          * kernel keeps for itself (PolicyNode.reserved_bytes): below the low watermark it demotes until the
