@@ -136,7 +136,8 @@ int zoneinfo_reserved_parse(const char *text, uint64_t page_size, ZoneReserve **
         }
         if (in_zone && (k = add_zone(&nodes, &n, &allocated, &zone, page_size)) < 0)
                 return k;
-        qsort(nodes, n, sizeof(ZoneReserve), compare_reserve);
+        if (n > 1) /* not qsort(NULL, 0, ...) */
+                qsort(nodes, n, sizeof(ZoneReserve), compare_reserve);
         *ret = TAKE_PTR(nodes);
         *ret_n = n;
         return 0;
