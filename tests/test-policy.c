@@ -429,6 +429,48 @@ TEST(residency)
         }
 }
 
+TEST(watermarks_above_kernel_reserve)
+{
+        static const struct {
+                uint64_t free0, free1;
+                uint32_t nr;
+                uint64_t demoted, promoted;
+        } cases[] = {
+                /* Node 0 keeps 80 MiB for the kernel: low 100, high 120.  Free 90 is pressure: 30 MiB. */
+                {90, 1000, 0, 30, 0},
+                {100, 1000, 0, 0, 0},
+                /* Room above high: 200 - 120 = 80 MiB of the hot region's 100; 20 more by displacing. */
+                {200, 1000, 20, 20, 100},
+                /* Node 1 (2000 MiB) keeps 100 MiB: its floor is 140; 150 free leaves room for 10. */
+                {90, 150, 0, 10, 0},
+                {90, 145, 0, 5, 0},
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                PolicyNode nodes[] = TWO_TIERS(cases[i].free0, cases[i].free1);
+                PolicyRegion regions[] = {
+                        {.start = 0x10000000, .end = 0x16400000, .nr_accesses = 0, .age = 100, ON({0, 100 * MiB})},
+                        {.start = 0x40000000,
+                         .end = 0x46400000,
+                         .nr_accesses = cases[i].nr,
+                         .age = 100,
+                         ON({1, 100 * MiB})},
+                };
+                PolicyWorkload w = make_workload(100, 0, regions, ELEMENTSOF(regions));
+
+                nodes[0].reserved_bytes = 80 * MiB;
+                nodes[1].reserved_bytes = 100 * MiB;
+                _cleanup_(policy_plan_freep) PolicyPlan *p = plan_or_die(nodes, 2, &w, 1, 100 * SEC, NULL);
+
+                if (summary_of(p, 0)->demote_bytes != cases[i].demoted * MiB ||
+                    summary_of(p, 0)->promote_bytes != cases[i].promoted * MiB) {
+                        fprintf(stderr, "case %zu\n", i);
+                        print_plan(p);
+                        ASSERT_TRUE(false);
+                }
+        }
+}
+
 /* Two sockets (nodes 0 and 1), each with its own CXL node (2 and 3); each socket's fallback is both. */
 #define TWO_SOCKETS(free0, free1)                                                                                      \
         {                                                                                                              \
@@ -499,5 +541,5 @@ TESTS_MAIN(TEST_ENTRY(pressure_demotes_coldest_until_high), TEST_ENTRY(pressure_
            TEST_ENTRY(exchange_after_free_room), TEST_ENTRY(exchange_within_budget),
            TEST_ENTRY(exchange_needs_clearly_hotter), TEST_ENTRY(exchange_skips_unsettled),
            TEST_ENTRY(pressure_then_refill_only_by_exchange), TEST_ENTRY(watermark_band), TEST_ENTRY(residency),
-           TEST_ENTRY(two_sockets_demote_to_own_target), TEST_ENTRY(two_sockets_promote_to_home),
-           TEST_ENTRY(one_direction_per_cycle))
+           TEST_ENTRY(watermarks_above_kernel_reserve), TEST_ENTRY(two_sockets_demote_to_own_target),
+           TEST_ENTRY(two_sockets_promote_to_home), TEST_ENTRY(one_direction_per_cycle))

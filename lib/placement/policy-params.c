@@ -9,10 +9,11 @@
 PolicyParams policy_params_default(void)
 {
         return (PolicyParams){
-                /* 2% / 4%: well above the kernel's own zone watermarks (min_free_kbytes and
-                 * watermark_scale_factor, under 1% on a node of a GiB or more), so that tierd demotes before
-                 * kswapd reclaims; the 2% gap is the band that absorbs allocations without moving anything, and
-                 * what one pressure demotion frees, so that it comes in batches rather than page by page. */
+                /* 2% / 4% on top of the kernel's own reserve (its zones' high watermarks and lowmem
+                 * protection, PolicyNode.reserved_bytes), so that tierd demotes before kswapd wakes and
+                 * migration never meets the kernel's min watermark; the 2% gap is the band that absorbs
+                 * allocations without moving anything, and what one pressure demotion frees, so that it comes
+                 * in batches rather than page by page. */
                 .free_low_permille = 20,
                 .free_high_permille = 40,
                 /* 5 s: five cycles at a 1 s interval and fifty DAMON aggregations at its default 100 ms, so a

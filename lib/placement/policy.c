@@ -456,8 +456,8 @@ static int setup_nodes(Planner *p, const PolicyInput *in)
                 n->summary = &plan->nodes[i];
                 n->summary->node = pn->id;
                 n->free = MIN(pn->free_bytes, pn->total_bytes);
-                n->low = permille_of(pn->total_bytes, p->params->free_low_permille);
-                n->high = permille_of(pn->total_bytes, p->params->free_high_permille);
+                n->low = add_capped(pn->reserved_bytes, permille_of(pn->total_bytes, p->params->free_low_permille));
+                n->high = add_capped(pn->reserved_bytes, permille_of(pn->total_bytes, p->params->free_high_permille));
                 if (pn->total_bytes == 0)
                         n->summary->notes |= POLICY_NOTE_NO_MEMORY;
         }

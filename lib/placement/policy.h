@@ -33,11 +33,17 @@
  * direction at most per cycle.  Moves of both directions share budget_bytes.
  */
 
-/* The tunables, one [Placement] key each (see policy_params_default() for the defaults and why). */
+/*
+ * The tunables, one [Placement] key each; policy_params_default() gives the defaults and why.  Suggested keys
+ * (units as people write them, converted by the configuration): FreeLowPercent=2, FreeHighPercent=4,
+ * MinResidencySec=5, RateLimitMBps= with IntervalSec= (budget_bytes), PromoteMinPercent=10,
+ * HotterMarginPercent=20, SettleSec=1.
+ */
 typedef struct PolicyParams {
-        /* Free memory a node with demotion targets keeps, in permille of its total memory: below the low
-         * watermark it demotes until the high one; promotion into it stops at the high one; a demotion never
-         * pushes a target below its low one.  1 <= low < high <= 500. */
+        /* Free memory a node with demotion targets keeps, in permille of its total memory, on top of what the
+         * kernel keeps for itself (PolicyNode.reserved_bytes): below the low watermark it demotes until the
+         * high one; promotion into it stops at the high one; a demotion never pushes a target below its low
+         * one.  1 <= low < high <= 500. */
         uint32_t free_low_permille;
         uint32_t free_high_permille;
         /* A region tierd moved is not moved back for this long (microseconds). */
@@ -67,6 +73,9 @@ typedef struct PolicyNode {
         unsigned tier_rank;               /* 0: the fastest tier holding memory, then 1, 2, ... */
         bool top_tier;                    /* the kernel's top tier: a destination for a workload without a home node */
         uint64_t total_bytes, free_bytes; /* total 0: a node without memory, left alone */
+        /* Free memory the kernel keeps for itself (zoneinfo_reserved_read()), 0: unknown.  The watermarks sit
+         * above it: below it migration to the node fails and kswapd runs. */
+        uint64_t reserved_bytes;
         NodeMask demote_preferred, demote_fallback;
 } PolicyNode;
 
