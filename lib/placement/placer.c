@@ -10,6 +10,7 @@
 #include "parse.h"
 #include "placer.h"
 #include "strv.h"
+#include "zoneinfo.h"
 
 /* Pages asked about per region to estimate where it is: enough to tell 1/16 apart, cheap for 1000 regions. */
 #define SAMPLES_PER_REGION 16
@@ -361,11 +362,22 @@ static int sample_regions(pid_t pid, const HotnessProcess *hp, PolicyRegion *reg
 
 static int refresh_free_memory(Placer *p, PolicyNode *nodes, size_t n)
 {
+        _cleanup_free_ ZoneReserve *reserves = NULL;
+        size_t n_reserves = 0;
+        /* The kernel's own watermarks and reserves: free memory below them cannot take migrated pages. */
+        int r = zoneinfo_reserved_read(p->root, &reserves, &n_reserves);
+        if (r == -ENOMEM)
+                return r;
+        for (size_t i = 0; i < n; i++)
+                for (size_t k = 0; k < n_reserves; k++)
+                        if (reserves[k].node == nodes[i].id)
+                                nodes[i].reserved_bytes = reserves[k].reserved_bytes;
+
         for (size_t i = 0; i < n; i++) {
                 uint64_t kb;
                 if (nodes[i].total_bytes == 0)
                         continue;
-                int r = sysfs_read_meminfo_kb(p->root, 1, (const char *const[]){"MemFree"}, (uint64_t *const[]){&kb},
+                r = sysfs_read_meminfo_kb(p->root, 1, (const char *const[]){"MemFree"}, (uint64_t *const[]){&kb},
                                               "sys/devices/system/node/node%u/meminfo", nodes[i].id);
                 if (r == -ENOMEM)
                         return r;
@@ -380,7 +392,37 @@ static int refresh_free_memory(Placer *p, PolicyNode *nodes, size_t n)
         return 0;
 }
 
-static int queue_moves(Placer *p, const PolicyPlan *plan)
+/*
+ * The part of a move's range the engine gets: the policy means "the first `bytes` of this range that are on
+ * from_node"; the engine moves every page of a range, so the range is cut where, by the sampled share of
+ * from_node in the region, `bytes` of it should have been passed.
+ */
+static uint64_t move_end(const PolicyMove *m, const PolicyWorkload *workloads, size_t n_workloads)
+{
+        for (size_t i = 0; i < n_workloads; i++) {
+                if (workloads[i].pid != m->pid)
+                        continue;
+                for (size_t k = 0; k < workloads[i].n_regions; k++) {
+                        const PolicyRegion *r = &workloads[i].regions[k];
+                        if (m->start < r->start || m->start >= r->end)
+                                continue;
+                        uint64_t on_from = 0;
+                        for (size_t n = 0; n < r->n_nodes; n++)
+                                if (r->nodes[n].node == m->from_node)
+                                        on_from += r->nodes[n].bytes;
+                        uint64_t size = r->end - r->start;
+                        if (on_from == 0 || m->bytes >= on_from)
+                                return m->end;
+                        /* bytes / share, rounded up to a 2 MiB huge page so that a THP is not split by the cut */
+                        uint64_t len = (uint64_t)((double)m->bytes * (double)size / (double)on_from);
+                        uint64_t end = (m->start + len + (UINT64_C(2) << 20) - 1) & ~((UINT64_C(2) << 20) - 1);
+                        return MIN(MAX(end, m->start + PAGE_SIZE_BYTES), m->end);
+                }
+        }
+        return m->end;
+}
+
+static int queue_moves(Placer *p, const PolicyPlan *plan, const PolicyWorkload *workloads, size_t n_workloads)
 {
         p->jobs = calloc(MAX(plan->n_moves, (size_t)1), sizeof(QueuedJob));
         if (!p->jobs)
@@ -398,7 +440,8 @@ static int queue_moves(Placer *p, const PolicyPlan *plan)
                 }
                 if (GREEDY_REALLOC(j->ranges, j->allocated, j->n_ranges + 1) < 0)
                         return -ENOMEM;
-                j->ranges[j->n_ranges++] = (MigrateRange){.start = m->start, .end = m->end, .node = (int)m->to_node};
+                j->ranges[j->n_ranges++] = (MigrateRange){
+                        .start = m->start, .end = move_end(m, workloads, n_workloads), .node = (int)m->to_node};
                 p->cycle.planned_bytes += m->bytes;
         }
         p->cycle.n_jobs = p->n_jobs;
@@ -521,7 +564,7 @@ int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now)
                         return -ENOMEM;
                 pn->last_notes = plan->nodes[i].notes;
         }
-        r = queue_moves(p, plan);
+        r = queue_moves(p, plan, workloads, n_workloads);
         if (r < 0)
                 return r;
         p->cycle.planned_usec = now_usec();
