@@ -189,8 +189,10 @@ int damon_tracker_collect(DamonTracker *t, HotnessSnapshot **ret)
                 if (r < 0)
                         return r;
         }
-        qsort(s->processes, s->n_processes, sizeof(HotnessProcess), cmp_process);
-        qsort(s->exited, s->n_exited, sizeof(pid_t), damon_cmp_pid);
+        if (s->n_processes > 0) /* qsort() takes no NULL array, even empty */
+                qsort(s->processes, s->n_processes, sizeof(HotnessProcess), cmp_process);
+        if (s->n_exited > 0)
+                qsort(s->exited, s->n_exited, sizeof(pid_t), damon_cmp_pid);
         s->collect_usec = now_usec() - t0;
         *ret = TAKE_PTR(s);
         return 0;

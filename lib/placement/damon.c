@@ -115,8 +115,8 @@ static int inspect_kdamond(DamonTracker *t, unsigned k, DamonFound *ret, uint64_
 /*
  * Give the kdamond back: off, then nr_kdamonds back to what it was before tierd added one (only when nothing was
  * added behind it), then the record goes.  A kdamond that is no longer ours is left as it is; verify false: one
- * that this tracker has just added and never turned on, whose mark may not be written yet.  On failure the
- * record stays, for a later call or the next instance.
+ * known to be ours already (just added and never turned on, its mark perhaps not written yet; or just recognised
+ * after a crash).  On failure the record stays, for a later call or the next instance.
  */
 static int release_full(DamonTracker *t, bool verify)
 {
@@ -187,7 +187,7 @@ static int recover(DamonTracker *t)
                    f.running ? "running" : "behind");
         t->record = rec;
         t->owned = true;
-        return damon_release(t);
+        return release_full(t, false); /* just found to be ours, mark or not */
 }
 
 int damon_tracker_new(SysfsRoot *root, WarningList *warnings, const char *state_dir, const DamonAttrs *attrs,
