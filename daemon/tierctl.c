@@ -19,6 +19,7 @@
 #include "migrate.h"
 #include "tierd-bus.h"
 #include "output.h"
+#include "placement-output.h"
 #include "parse.h"
 
 /* Verbs return this for a command line that is wrong (exit status 2), any other negative errno for a failure (1). */
@@ -56,6 +57,7 @@ static void help(void)
                "  tierctl nodes       the nodes with their tiers\n"
                "  tierctl explain N   the arithmetic behind node N's tier (computed locally when tierd is not\n"
                "                      running)\n"
+               "  tierctl stats       what placement (migrate mode) and the kernel moved\n"
                "  tierctl reload      re-read the configuration (root)\n"
                "  tierctl rescan      rediscover the topology now (root)\n\n"
                "Moving pages (in-process, no daemon needed; root or CAP_SYS_NICE):\n"
@@ -394,6 +396,29 @@ static int verb_simple_call(const char *verb, const char *method, int argc)
         return 0;
 }
 
+static int verb_stats(int argc, char *argv[])
+{
+        (void)argv;
+        if (argc != 1)
+                return usage_error("stats takes no arguments.");
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_free_ char *json = NULL;
+        int r = bus_connect(&bus);
+        if (r < 0)
+                return r;
+        r = call_string(bus, "GetStats", &json, NULL);
+        if (r < 0)
+                return r;
+        if (arg_json) {
+                fputs(json, stdout);
+                return 0;
+        }
+        r = placement_stats_text_from_json(json, stdout);
+        if (r < 0)
+                return log_error_errno(r, "tierd sent statistics that are not JSON.");
+        return 0;
+}
+
 static int verb_reload(int argc, char *argv[])
 {
         (void)argv;
@@ -584,7 +609,7 @@ int main(int argc, char *argv[])
         } verbs[] = {
                 {"classify", verb_classify}, {"explain", verb_explain}, {"status", verb_status},
                 {"tiers", verb_tiers},       {"nodes", verb_nodes},     {"reload", verb_reload},
-                {"rescan", verb_rescan},     {"migrate", verb_migrate},
+                {"rescan", verb_rescan},     {"migrate", verb_migrate}, {"stats", verb_stats},
         };
 
         int r = parse_argv(argc, argv);

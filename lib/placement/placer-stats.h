@@ -31,7 +31,7 @@ typedef struct PlacerWorkload {
 
 typedef struct PlacerNode {
         unsigned node;
-        uint64_t promoted_in_pages, demoted_in_pages;  /* arrived on this node */
+        uint64_t promoted_in_pages, demoted_in_pages;   /* arrived on this node */
         uint64_t promoted_out_pages, demoted_out_pages; /* left this node */
         uint64_t failed_pages[_MIGRATE_REASON_MAX];     /* of moves towards this node */
         uint64_t total_bytes, free_bytes;               /* at the last cycle's start */

@@ -378,7 +378,7 @@ static int refresh_free_memory(Placer *p, PolicyNode *nodes, size_t n)
                 if (nodes[i].total_bytes == 0)
                         continue;
                 r = sysfs_read_meminfo_kb(p->root, 1, (const char *const[]){"MemFree"}, (uint64_t *const[]){&kb},
-                                              "sys/devices/system/node/node%u/meminfo", nodes[i].id);
+                                          "sys/devices/system/node/node%u/meminfo", nodes[i].id);
                 if (r == -ENOMEM)
                         return r;
                 if (r >= 0)
@@ -615,10 +615,10 @@ static void finish_job(Placer *p, const QueuedJob *q, const MigrateStats *st, ui
         for (size_t i = 0; i < q->n_ranges; i++)
                 if (GREEDY_REALLOC(p->residency, p->residency_allocated, p->n_residency + 1) >= 0)
                         p->residency[p->n_residency++] = (Residency){.pid = q->pid,
-                                                                      .start = q->ranges[i].start,
-                                                                      .end = q->ranges[i].end,
-                                                                      .usec = now,
-                                                                      .direction = q->direction};
+                                                                     .start = q->ranges[i].start,
+                                                                     .end = q->ranges[i].end,
+                                                                     .usec = now,
+                                                                     .direction = q->direction};
 
         switch (st->end) {
         case MIGRATE_END_PROCESS_EXITED:
@@ -671,8 +671,8 @@ int placer_step(Placer *p, uint64_t *ret_next_usec)
                         if (r < 0) {
                                 PlacerWorkload *w = find_workload(p, q->pid);
                                 if (r == -ESRCH && w && !w->logged_exit) {
-                                        log_info("Placement: process %d (%s) exited before its migration.",
-                                                 (int)q->pid, w->comm);
+                                        log_info("Placement: process %d (%s) exited before its migration.", (int)q->pid,
+                                                 w->comm);
                                         w->logged_exit = true;
                                 } else if (r != -ESRCH)
                                         log_warning_errno(r, "Placement: cannot migrate process %d: %m", (int)q->pid);

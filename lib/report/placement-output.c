@@ -65,7 +65,8 @@ static json_object *cycle_json(const PlacerCycle *c)
 static json_object *workload_json(const PlacerWorkload *w)
 {
         _cleanup_json_ json_object *o = json_object_new_object();
-        if (!o || add(o, "pid", json_object_new_int(w->pid)) < 0 || add(o, "comm", json_object_new_string(w->comm)) < 0 ||
+        if (!o || add(o, "pid", json_object_new_int(w->pid)) < 0 ||
+            add(o, "comm", json_object_new_string(w->comm)) < 0 ||
             add(o, "rule", json_object_new_string(w->rule ?: "")) < 0 ||
             add(o, "home_node", json_object_new_int(w->home_node)) < 0 || add_u64(o, "regions", w->regions) < 0 ||
             add_u64(o, "hot_regions", w->hot_regions) < 0 || add_counts(o, &w->counts) < 0)
@@ -99,7 +100,8 @@ static json_object *kernel_json(const VmstatTiering *v)
         if (!o || add_u64(o, "numa_hint_faults", v->numa_hint_faults) < 0 ||
             add_u64(o, "pgpromote_success", v->pgpromote_success) < 0 ||
             add_u64(o, "pgpromote_candidate", v->pgpromote_candidate) < 0 ||
-            add_u64(o, "pgdemote_kswapd", v->pgdemote_kswapd) < 0 || add_u64(o, "pgdemote_direct", v->pgdemote_direct) < 0 ||
+            add_u64(o, "pgdemote_kswapd", v->pgdemote_kswapd) < 0 ||
+            add_u64(o, "pgdemote_direct", v->pgdemote_direct) < 0 ||
             add_u64(o, "pgdemote_khugepaged", v->pgdemote_khugepaged) < 0 ||
             add_u64(o, "pgmigrate_success", v->pgmigrate_success) < 0 ||
             add_u64(o, "pgmigrate_fail", v->pgmigrate_fail) < 0)
@@ -110,8 +112,7 @@ static json_object *kernel_json(const VmstatTiering *v)
 int placement_stats_json_string(const PlacerStats *st, const char *mode, const VmstatTiering *kernel, char **ret)
 {
         _cleanup_json_ json_object *o = json_object_new_object();
-        if (!o || add(o, "mode", json_object_new_string(mode)) < 0 ||
-            add_u64(o, "managed", st ? st->managed : 0) < 0)
+        if (!o || add(o, "mode", json_object_new_string(mode)) < 0 || add_u64(o, "managed", st ? st->managed : 0) < 0)
                 return -ENOMEM;
         if (st) {
                 size_t n = st->n_workloads;
@@ -133,9 +134,8 @@ int placement_stats_json_string(const PlacerStats *st, const char *mode, const V
                 _cleanup_json_ json_object *totals = json_object_new_object();
                 if (!totals || add_counts(totals, st->totals) < 0)
                         return -ENOMEM;
-                if (add_u64(o, "cycles", st->cycles) < 0 ||
-                    add_u64(o, "interval_msec", st->interval_usec / 1000) < 0 || add(o, "totals", TAKE_PTR(totals)) < 0 ||
-                    add(o, "last_cycle", cycle_json(st->last_cycle)) < 0 ||
+                if (add_u64(o, "cycles", st->cycles) < 0 || add_u64(o, "interval_msec", st->interval_usec / 1000) < 0 ||
+                    add(o, "totals", TAKE_PTR(totals)) < 0 || add(o, "last_cycle", cycle_json(st->last_cycle)) < 0 ||
                     add(o, "workloads", TAKE_PTR(workloads)) < 0 || add(o, "nodes", TAKE_PTR(node_list)) < 0)
                         return -ENOMEM;
         }
@@ -169,7 +169,8 @@ int placement_stats_text_from_json(const char *json, FILE *f)
                 fprintf(f, "\n%-8s %-16s %5s %9s %12s %12s\n", "PID", "COMM", "HOME", "REGIONS", "PROMOTED", "DEMOTED");
                 for (size_t i = 0; i < json_object_array_length(list); i++) {
                         json_object *w = json_object_array_get_idx(list, i), *comm, *home;
-                        fprintf(f, "%-8" PRIu64 " %-16s %5d %9" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n", get_u64(w, "pid"),
+                        fprintf(f, "%-8" PRIu64 " %-16s %5d %9" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n",
+                                get_u64(w, "pid"),
                                 json_object_object_get_ex(w, "comm", &comm) ? json_object_get_string(comm) : "?",
                                 json_object_object_get_ex(w, "home_node", &home) ? json_object_get_int(home) : -1,
                                 get_u64(w, "regions"), get_u64(w, "promoted_pages"), get_u64(w, "demoted_pages"));
@@ -180,14 +181,16 @@ int placement_stats_text_from_json(const char *json, FILE *f)
                         "PROMOTED OUT", "DEMOTED OUT");
                 for (size_t i = 0; i < json_object_array_length(list); i++) {
                         json_object *n = json_object_array_get_idx(list, i);
-                        fprintf(f, "%-5" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n",
+                        fprintf(f,
+                                "%-5" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n",
                                 get_u64(n, "node"), get_u64(n, "free_bytes") >> 20, get_u64(n, "promoted_in_pages"),
                                 get_u64(n, "demoted_in_pages"), get_u64(n, "promoted_out_pages"),
                                 get_u64(n, "demoted_out_pages"));
                 }
         }
         if (json_object_object_get_ex(o, "kernel", &v))
-                fprintf(f, "\nKernel since start: %" PRIu64 " pages promoted, %" PRIu64 " demoted by kswapd, %" PRIu64
+                fprintf(f,
+                        "\nKernel since start: %" PRIu64 " pages promoted, %" PRIu64 " demoted by kswapd, %" PRIu64
                         " demoted directly\n",
                         get_u64(v, "pgpromote_success"), get_u64(v, "pgdemote_kswapd"), get_u64(v, "pgdemote_direct"));
         return ferror(f) ? -EIO : 0;

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The org.tierd.Manager1 object: vtable and handlers only. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "explain.h"
 #include "log.h"
 #include "manager-bus.h"
+#include "manager-placement.h"
 #include "output.h"
 #include "utf8.h"
 
@@ -106,6 +108,37 @@ static int method_reload(sd_bus_message *message, void *userdata, sd_bus_error *
         return sd_bus_reply_method_return(message, NULL);
 }
 
+static int method_get_stats(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+        Manager *m = userdata;
+        _cleanup_free_ char *json = NULL;
+        int r = manager_placement_stats_json(m, &json);
+        if (r < 0)
+                return r;
+        return reply_text(message, json);
+}
+
+static int method_migrate_process(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+        Manager *m = userdata;
+        uint32_t pid, rate;
+        int32_t node;
+        int r = check_privileged(m, message, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(message, "uiu", &pid, &node, &rate);
+        if (r < 0)
+                return r;
+        if (pid == 0 || pid > INT32_MAX)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "pid: %" PRIu32 " is not a process id.",
+                                         pid);
+        const NodeTier *nt = node >= 0 ? tier_map_find(m->snapshot->map, (unsigned)node) : NULL;
+        if (!nt || !nt->has_memory)
+                return sd_bus_error_setf(error, TIERD_BUS_ERROR_NO_SUCH_NODE,
+                                         "node: %" PRIi32 " is not a node with memory.", node);
+        return manager_placement_migrate_process(m, message, (pid_t)pid, node, rate, error);
+}
+
 static int property_version(sd_bus *bus, const char *path, const char *interface, const char *property,
                             sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
@@ -192,6 +225,10 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Explain", SD_BUS_ARGS("u", node), SD_BUS_RESULT("s", text), method_explain,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetStats", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", json), method_get_stats,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("MigrateProcess", SD_BUS_ARGS("u", pid, "i", node, "u", rate_mbps),
+                                SD_BUS_RESULT("s", json), method_migrate_process, 0),
         SD_BUS_METHOD_WITH_ARGS("Rescan", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_rescan, 0),
         SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_reload, 0),
         SD_BUS_SIGNAL_WITH_ARGS("TierMapChanged", SD_BUS_ARGS("t", generation), 0),

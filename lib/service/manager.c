@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "manager-bus.h"
+#include "manager-placement.h"
 #include "manager.h"
 #include "tierd-bus.h"
 #include "tierd-messages.h"
@@ -34,7 +35,8 @@ Manager *manager_free(Manager *m)
 {
         if (!m)
                 return NULL;
-        /* Knobs first: whatever path led here, the kernel gets its values back. */
+        /* Knobs and kdamonds first: whatever path led here, the kernel gets its state back. */
+        manager_placement_stop(m);
         knobs_free(m->knobs);
         sd_event_source_unref(m->debounce_source);
         sd_event_source_unref(m->monitor_source);
@@ -98,6 +100,7 @@ int manager_reload(Manager *m, char **ret_error)
         log_set_max_level(m->config->log_level);
         if (m->knobs)
                 (void)knobs_apply(m->knobs, m->config);
+        (void)manager_placement_reload(m);
         log_info("Configuration reloaded.");
         if (m->bus)
                 (void)sd_bus_emit_properties_changed(m->bus, TIERD_BUS_PATH, TIERD_BUS_INTERFACE, "Mode", NULL);
@@ -204,6 +207,9 @@ int manager_start(Manager *m, const ManagerOptions *o)
                 return log_error_errno(-ENOENT, "No usable topology below %s.", m->root);
 
         (void)manager_watch_udev(m); /* without it tierd still answers and rescans on request */
+        if (m->placement_root || sysfs_root_new(m->root, NULL, &m->placement_root) >= 0)
+                (void)vmstat_tiering_read(m->placement_root, &m->vmstat_at_start);
+        (void)manager_placement_start(m); /* without it tierd still runs in kernel mode's terms */
 
         char f_gen[48], f_mode[48];
         snprintf(f_gen, sizeof f_gen, "TIERD_GENERATION=%" PRIu64, m->snapshot->generation);
@@ -220,6 +226,7 @@ int manager_run(Manager *m)
 {
         int r = sd_event_loop(m->event);
         const char *fields[] = {NULL};
+        manager_placement_stop(m);
         int failed = knobs_restore(m->knobs);
         log_struct(LOG_INFO, TIERD_MESSAGE_STOPPED, fields, "tierd stopped.");
         if (r < 0)

@@ -9,6 +9,8 @@
 
 #include "config.h"
 #include "knobs.h"
+#include "placement-output.h"
+#include "placer.h"
 #include "macro.h"
 #include "snapshot.h"
 #include "tierdiff.h"
@@ -37,6 +39,15 @@ typedef struct Manager {
         Snapshot *snapshot; /* the published one; its generation is the bus's TierMapGeneration */
         uint64_t rescans;
         uint64_t uevents; /* relevant uevents seen, for status and tests */
+
+        /* migrate mode (manager-placement.c) */
+        SysfsRoot *placement_root;
+        Placer *placer;
+        sd_event_source *placement_cycle_source, *placement_step_source;
+        VmstatTiering vmstat_at_start;
+        PlacerCounts summary_base; /* totals at the last summary record */
+        uint64_t summary_cycles, summary_usec;
+        struct ProcessMigration *migrations; /* MigrateProcess() calls being carried out */
 } Manager;
 
 typedef struct ManagerOptions {
