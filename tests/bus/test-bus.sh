@@ -71,6 +71,18 @@ check "Explain(99) says the node is not online" grep -q "Node 99 is not online" 
 out=$(call Explain s x 2>&1) && rc=0 || rc=$?
 check "Explain with a string argument is refused" test "$rc" -ne 0
 
+# Placement's statistics outside migrate mode: the mode and nothing managed, the kernel's counters.
+"$tierctl" --user stats --json >"$tmp/stats.json"
+check "GetStats() outside migrate mode: no placement, kernel counters" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["managed"] == 0 and "workloads" not in s and "pgpromote_success" in s["kernel"], s' "$tmp/stats.json"
+check "tierctl stats prints the mode" grep -q "^Mode: " <("$tierctl" --user stats)
+out=$(call MigrateProcess uiu 0 0 0 2>&1) && rc=0 || rc=$?
+check "MigrateProcess(pid 0) is refused naming the pid" grep -q "pid: 0 is not a process id" <<<"$out"
+out=$(call MigrateProcess uiu $$ 7 0 2>&1) && rc=0 || rc=$?
+check "MigrateProcess(node 7) is refused naming the node" grep -q "node: 7 is not a node with memory" <<<"$out"
+
 "$tierctl" --user tiers >"$tmp/tiers.txt"
 check "tierctl tiers prints tier 86 with nodes 2,3" grep -Eq '^86 +11068-11068 +2,3 ' "$tmp/tiers.txt"
 "$tierctl" --user nodes --json >"$tmp/nodes.json"
