@@ -624,6 +624,25 @@ TEST(rate_limit)
         ASSERT_TRUE(s->elapsed_usec >= 1800000 && s->elapsed_usec <= 2000000);
         run_done(&run);
 
+        /* A step before the bucket has refilled makes no call and says when to come back. */
+        make_big_process(&f);
+        ratelimit_init(&rl, UINT64_C(1) << 20, 0, f.now);
+        ratelimit_consume(&rl, f.now, UINT64_C(3) << 20); /* the 2 MiB burst and 1 MiB of debt */
+        MigrateOps ops = {.move_pages = fake_move_pages, .now_usec = fake_now, .userdata = &f};
+        o.ops = &ops;
+        SysfsRoot *sr;
+        MigrateJob *j;
+        uint64_t next = 0;
+        ASSERT_OK(sysfs_root_new(root, NULL, &sr));
+        ASSERT_OK(migrate_job_new(sr, TEST_PID, &all, 1, &o, &j));
+        for (int i = 0; i < 3; i++)
+                ASSERT_EQ(migrate_job_step(j, &next), 0);
+        ASSERT_EQ(migrate_job_stats(j)->move_calls, 0);
+        ASSERT_TRUE(next > f.now + 900000); /* 1 MiB of debt at 1 MiB/s */
+        migrate_job_free(j);
+        sysfs_root_free(sr);
+        remove_root();
+
         /* Unlimited, the same takes the calls' time only: 16384 * 10 us plus the calls. */
         make_big_process(&f);
         o.rate_limit = NULL;

@@ -38,6 +38,7 @@ TEST(maps)
         ASSERT_EQ(page_ranges_parse_maps("b0000-a0000 rw-p 00000000 00:00 0\n", &r, &n), -EINVAL);
         ASSERT_EQ(page_ranges_parse_maps("a0000 b0000 rw-p 00000000 00:00 0\n", &r, &n), -EINVAL);
         ASSERT_EQ(page_ranges_parse_maps("a0g00-b0000 rw-p 00000000 00:00 0\n", &r, &n), -EINVAL);
+        ASSERT_EQ(page_ranges_parse_maps("a0000-b000g rw-p 00000000 00:00 0\n", &r, &n), -EINVAL);
 }
 
 TEST(maps_from_the_tree)
@@ -207,6 +208,17 @@ TEST(folios_from_kpageflags)
         ASSERT_TRUE(items[1].addr == BASE + 8 * PAGE && items[1].pages == 1);
         ASSERT_TRUE(items[2].addr == BASE + 9 * PAGE && items[2].pages == 1 && items[2].huge); /* its head */
         ASSERT_EQ(tally.not_present, 0);
+        page_scan_free(s);
+
+        /* Frames that are not consecutive are not one folio, whatever kpageflags says of the frame between. */
+        uint64_t pm2[2] = {PM_PRESENT | (NODE1_PFN + 0x100), PM_PRESENT | (NODE1_PFN + 0x102)};
+        uint64_t kf2[3] = {KF(KPF_COMPOUND_HEAD), KF(KPF_COMPOUND_TAIL), 0};
+        put_pagemap(BASE + 32 * PAGE, pm2, 2);
+        put_kpageflags(NODE1_PFN + 0x100, kf2, 3);
+        ASSERT_OK(page_scan_new(sr, TEST_PID, &s));
+        page_scan_start(s, BASE + 32 * PAGE, BASE + 34 * PAGE);
+        ASSERT_EQ(page_scan_next(s, items, 32, UINT64_MAX, &tally), 2);
+        ASSERT_TRUE(items[0].pages == 1 && items[1].pages == 1);
         page_scan_free(s);
         sysfs_root_free(sr);
         remove_root();
