@@ -98,6 +98,7 @@ TEST(json)
         ASSERT_STREQ(json_object_get_string(get(n1, "end")), "node_gone");
         ASSERT_STREQ(json_object_get_string(get(n1, "end_error")), strerror(ENODEV));
         ASSERT_EQ(get_int(get(n1, "pages"), "not_attempted"), 3);
+        ASSERT_EQ(get_int(n1, "bytes_moved"), 0);
         json_object_put(o);
         free(text);
 

@@ -9,6 +9,8 @@
  */
 #include <errno.h>
 
+#include <numaif.h>
+
 #include "migrate.h"
 #include "proc-tree.h"
 #include "tests.h"
@@ -25,6 +27,7 @@ typedef struct Fake {
         uint64_t free_pages[2];
         bool node_gone[2];
         unsigned calls, move_calls;
+        int flags;                /* of the last call */
         unsigned esrch_at_call;   /* that call and later: -ESRCH */
         unsigned fail_batch_call; /* in that call, the first batch migrates fail_batch_keep folios, fails the rest */
         unsigned fail_batch_keep;
@@ -124,6 +127,7 @@ static long fake_move_pages(void *userdata, pid_t pid, unsigned long n, void **p
         Fake *f = userdata;
 
         f->calls++;
+        f->flags = flags;
         f->now += f->call_usec;
         if (pid != TEST_PID || (f->esrch_at_call && f->calls >= f->esrch_at_call))
                 return -ESRCH;
@@ -295,6 +299,14 @@ TEST(moves_everything_and_counts_by_folio)
         ASSERT_EQ(s->nodes[0].node, 0);
         ASSERT_EQ(s->nodes[0].end, MIGRATE_END_DONE);
         ASSERT_EQ(s->nodes[0].sent.pages[MIGRATE_MOVED], 576);
+        ASSERT_EQ(f.flags, MPOL_MF_MOVE);
+        run_done(&run);
+
+        /* Shared pages too: MPOL_MF_MOVE_ALL. */
+        make_process(&f, true);
+        o.move_all = true;
+        run_job(&run, &f, &o, NULL, 0, 0);
+        ASSERT_EQ(f.flags, MPOL_MF_MOVE_ALL);
         run_done(&run);
 }
 
@@ -468,6 +480,15 @@ TEST(node_gone_ends_its_part_only)
         ASSERT_EQ(s->move_calls, 2);
         ASSERT_TRUE(all_on(&f, 1, 0, N_PAGES));
         run_done(&run);
+
+        /* A part larger than a batch: the rest of its pages are scanned and counted, without calls. */
+        make_big_process(&f);
+        f.node_gone[0] = true;
+        MigrateRange all = {.start = BASE, .end = BASE + N_PAGES * (uint64_t)PAGE, .node = 0};
+        run_job(&run, &f, &o, &all, 1, 0);
+        ASSERT_EQ(run.stats->total.pages[MIGRATE_NOT_ATTEMPTED], N_PAGES);
+        ASSERT_EQ(run.stats->move_calls, 1);
+        run_done(&run);
 }
 
 TEST(dry_run_says_where_pages_are)
@@ -484,6 +505,7 @@ TEST(dry_run_says_where_pages_are)
         ASSERT_EQ(s->n_nodes, 2);
         ASSERT_EQ(s->nodes[0].node, 0);
         ASSERT_EQ(s->nodes[0].found_pages, 8);
+        ASSERT_EQ(s->nodes[0].end, MIGRATE_END_DONE);
         ASSERT_EQ(s->nodes[1].node, 1);
         ASSERT_EQ(s->nodes[1].found_pages, 64 + 512);
         ASSERT_EQ(s->nodes[1].found_huge, 1);
@@ -581,6 +603,7 @@ TEST(batches_follow_the_measured_time)
         ASSERT_EQ(run.stats->total.pages[MIGRATE_MOVED], N_PAGES);
         ASSERT_TRUE(f.max_batch_pages <= 256); /* the first batch; then about 72 */
         ASSERT_TRUE(run.stats->max_call_usec <= 500 + 256 * 200);
+        ASSERT_EQ(run.stats->calls_over_budget, 1); /* the first: 51.7 ms */
         run_done(&run);
 }
 
@@ -600,6 +623,25 @@ TEST(rate_limit)
         ASSERT_EQ(PAGES(s, MOVED), N_PAGES);
         ASSERT_TRUE(s->elapsed_usec >= 1800000 && s->elapsed_usec <= 2000000);
         run_done(&run);
+
+        /* A step before the bucket has refilled makes no call and says when to come back. */
+        make_big_process(&f);
+        ratelimit_init(&rl, UINT64_C(1) << 20, 0, f.now);
+        ratelimit_consume(&rl, f.now, UINT64_C(3) << 20); /* the 2 MiB burst and 1 MiB of debt */
+        MigrateOps ops = {.move_pages = fake_move_pages, .now_usec = fake_now, .userdata = &f};
+        o.ops = &ops;
+        SysfsRoot *sr;
+        MigrateJob *j;
+        uint64_t next = 0;
+        ASSERT_OK(sysfs_root_new(root, NULL, &sr));
+        ASSERT_OK(migrate_job_new(sr, TEST_PID, &all, 1, &o, &j));
+        for (int i = 0; i < 3; i++)
+                ASSERT_EQ(migrate_job_step(j, &next), 0);
+        ASSERT_EQ(migrate_job_stats(j)->move_calls, 0);
+        ASSERT_TRUE(next > f.now + 900000); /* 1 MiB of debt at 1 MiB/s */
+        migrate_job_free(j);
+        sysfs_root_free(sr);
+        remove_root();
 
         /* Unlimited, the same takes the calls' time only: 16384 * 10 us plus the calls. */
         make_big_process(&f);

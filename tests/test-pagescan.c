@@ -38,6 +38,7 @@ TEST(maps)
         ASSERT_EQ(page_ranges_parse_maps("b0000-a0000 rw-p 00000000 00:00 0\n", &r, &n), -EINVAL);
         ASSERT_EQ(page_ranges_parse_maps("a0000 b0000 rw-p 00000000 00:00 0\n", &r, &n), -EINVAL);
         ASSERT_EQ(page_ranges_parse_maps("a0g00-b0000 rw-p 00000000 00:00 0\n", &r, &n), -EINVAL);
+        ASSERT_EQ(page_ranges_parse_maps("a0000-b000g rw-p 00000000 00:00 0\n", &r, &n), -EINVAL);
 }
 
 TEST(maps_from_the_tree)
@@ -51,6 +52,22 @@ TEST(maps_from_the_tree)
         ASSERT_OK(page_ranges_read_maps(sr, TEST_PID, &r, &n));
         ASSERT_EQ(n, 1);
         ASSERT_TRUE(r[0].start == BASE && r[0].end == BASE + 1024 * PAGE);
+        free(r);
+
+        /* A process with many mappings: maps is read to its end, however long (here 100 KiB). */
+        char path[64], *text = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
+        for (unsigned i = 0; i < 2000; i++)
+                fprintf(f, "%x-%x rw-p 00000000 00:00 0                          [anon:%u]\n", 0x100000 + i * 0x2000,
+                        0x101000 + i * 0x2000, i);
+        fclose(f);
+        snprintf(path, sizeof path, "proc/%d/maps", TEST_PID);
+        put(path, "%s", text);
+        free(text);
+        ASSERT_OK(page_ranges_read_maps(sr, TEST_PID, &r, &n));
+        ASSERT_EQ(n, 2000);
+        ASSERT_TRUE(r[1999].start == 0x100000 + 1999 * 0x2000 && r[1999].end == 0x101000 + 1999 * 0x2000);
         free(r);
         ASSERT_EQ(page_ranges_read_maps(sr, TEST_PID + 1, &r, &n), -ESRCH);
         PageScan *s = NULL;
@@ -66,18 +83,24 @@ TEST(pfn_node_map)
 
         make_proc_tree();
         put("sys/devices/system/node/node1/memory3/online", "1\n");
+        put("sys/devices/system/node/node0/memory4/online", "1\n"); /* listed before node 1's: sorted after */
         put("sys/devices/system/node/node1/memory_side_cache/index1/size", "0\n"); /* not a block */
         ASSERT_OK(sysfs_root_new(root, NULL, &sr));
         ASSERT_OK(pfn_node_map_read(sr, &m));
-        ASSERT_EQ(m.n_blocks, 3);
+        ASSERT_EQ(m.n_blocks, 4);
         /* 128 MiB blocks of 4 KiB pages: 32768 frames each. */
         ASSERT_EQ(pfn_node_lookup(&m, 0, PAGE), 0);
         ASSERT_EQ(pfn_node_lookup(&m, 32767, PAGE), 0);
         ASSERT_EQ(pfn_node_lookup(&m, 32768, PAGE), 1);
         ASSERT_EQ(pfn_node_lookup(&m, 65536, PAGE), -1); /* block 2: nobody's */
         ASSERT_EQ(pfn_node_lookup(&m, 3 * 32768 + 5, PAGE), 1);
-        ASSERT_EQ(pfn_node_lookup(&m, 4 * 32768, PAGE), -1);
+        ASSERT_EQ(pfn_node_lookup(&m, 4 * 32768, PAGE), 0);
+        ASSERT_EQ(pfn_node_lookup(&m, 5 * 32768, PAGE), -1);
         pfn_node_map_done(&m);
+        /* A block size of 0 would divide by zero: no map. */
+        put("sys/devices/system/memory/block_size_bytes", "0\n");
+        ASSERT_OK(pfn_node_map_read(sr, &m));
+        ASSERT_EQ(m.n_blocks, 0);
         sysfs_root_free(sr);
         remove_root();
 
@@ -186,6 +209,17 @@ TEST(folios_from_kpageflags)
         ASSERT_TRUE(items[2].addr == BASE + 9 * PAGE && items[2].pages == 1 && items[2].huge); /* its head */
         ASSERT_EQ(tally.not_present, 0);
         page_scan_free(s);
+
+        /* Frames that are not consecutive are not one folio, whatever kpageflags says of the frame between. */
+        uint64_t pm2[2] = {PM_PRESENT | (NODE1_PFN + 0x100), PM_PRESENT | (NODE1_PFN + 0x102)};
+        uint64_t kf2[3] = {KF(KPF_COMPOUND_HEAD), KF(KPF_COMPOUND_TAIL), 0};
+        put_pagemap(BASE + 32 * PAGE, pm2, 2);
+        put_kpageflags(NODE1_PFN + 0x100, kf2, 3);
+        ASSERT_OK(page_scan_new(sr, TEST_PID, &s));
+        page_scan_start(s, BASE + 32 * PAGE, BASE + 34 * PAGE);
+        ASSERT_EQ(page_scan_next(s, items, 32, UINT64_MAX, &tally), 2);
+        ASSERT_TRUE(items[0].pages == 1 && items[1].pages == 1);
+        page_scan_free(s);
         sysfs_root_free(sr);
         remove_root();
 }
@@ -264,6 +298,34 @@ TEST(long_sparse_range)
         remove_root();
 }
 
+TEST(windows_keep_huge_pages_whole)
+{
+        SysfsRoot *sr;
+        PageItem items[8];
+        PageScanTally tally = {};
+        uint64_t pm[512], kf[512];
+
+        /* A THP at 32 MiB into the range, scanned from 4 pages in: the first pagemap window ends at 32 MiB (a
+         * huge page boundary), not 8192 pages after the start, which would cut the THP in two. */
+        make_proc_tree();
+        for (int i = 0; i < 512; i++) {
+                pm[i] = PM_PRESENT | (NODE1_PFN + 0x1e00 + (uint64_t)i);
+                kf[i] = KF(KPF_THP) | (i == 0 ? KF(KPF_COMPOUND_HEAD) : KF(KPF_COMPOUND_TAIL));
+        }
+        put_pagemap(BASE + 8192 * (uint64_t)PAGE, pm, 512);
+        put_kpageflags(NODE1_PFN + 0x1e00, kf, 512);
+        PageScan *s = scan_of_tree(&sr);
+        page_scan_start(s, BASE + 4 * PAGE, BASE + 8704 * (uint64_t)PAGE);
+        ASSERT_EQ(page_scan_next(s, items, 8, UINT64_MAX, &tally), 1);
+        ASSERT_TRUE(items[0].addr == BASE + 8192 * (uint64_t)PAGE);
+        ASSERT_EQ(items[0].pages, 512);
+        ASSERT_EQ(tally.not_present, 8188);
+        page_scan_free(s);
+        sysfs_root_free(sr);
+        remove_root();
+}
+
 TESTS_MAIN(TEST_ENTRY(maps), TEST_ENTRY(maps_from_the_tree), TEST_ENTRY(pfn_node_map),
            TEST_ENTRY(present_pages_and_their_nodes), TEST_ENTRY(folios_from_kpageflags),
-           TEST_ENTRY(limits_and_resuming), TEST_ENTRY(hidden_frame_numbers), TEST_ENTRY(long_sparse_range))
+           TEST_ENTRY(limits_and_resuming), TEST_ENTRY(hidden_frame_numbers), TEST_ENTRY(long_sparse_range),
+           TEST_ENTRY(windows_keep_huge_pages_whole))
