@@ -46,7 +46,7 @@ check "hardening exposure <= 2.5" python3 -c 'import sys; sys.exit(not (sys.argv
 check "bus policy is well-formed XML" python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' \
         "$dest/$datadir/dbus-1/system.d/org.tierd.Manager1.conf"
 check "catalog compiles" journalctl --root="$dest" --update-catalog
-check "catalog lists all ten of tierd's records" bash -c 'journalctl --root="$1" --list-catalog | grep -c "tierd" | grep -q "^10$"' _ "$dest"
+check "catalog lists all eleven of tierd's records" bash -c 'journalctl --root="$1" --list-catalog | grep -c "tierd" | grep -q "^11$"' _ "$dest"
 check "shipped configuration validates" "$dest/$sbindir/tierd" --check-config --config "$dest/$sysconfdir/tierd/tierd.conf" \
         >/dev/null
 
