@@ -7,19 +7,6 @@
 #include "migrate-output.h"
 #include "output.h"
 
-
-/* json-c's adders fail only on allocation failure: every failure is ENOMEM. */
-static int add(json_object *o, const char *key, json_object *v)
-{
-        if (!v)
-                return -ENOMEM;
-        if (json_object_object_add(o, key, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
 #define TRY(expr)                                                                                                      \
         do {                                                                                                           \
                 int _k_ = (expr);                                                                                      \
@@ -33,17 +20,17 @@ static json_object *reasons_json(const uint64_t *v)
         if (!o)
                 return NULL;
         for (int r = 0; r < _MIGRATE_REASON_MAX; r++)
-                if (add(o, migrate_reason_to_string(r), json_object_new_uint64(v[r])) < 0)
+                if (json_add(o, migrate_reason_to_string(r), json_object_new_uint64(v[r])) < 0)
                         return NULL;
         return TAKE_PTR(o);
 }
 
 static int end_json(json_object *o, MigrateEnd end, int error)
 {
-        TRY(add(o, "end", json_object_new_string(migrate_end_to_string(end))));
+        TRY(json_add(o, "end", json_object_new_string(migrate_end_to_string(end))));
         if (error == 0)
                 return json_object_object_add(o, "end_error", NULL) < 0 ? -ENOMEM : 0;
-        return add(o, "end_error", json_object_new_string(strerror(-error)));
+        return json_add(o, "end_error", json_object_new_string(strerror(-error)));
 }
 
 static int node_json(const MigrateStats *s, const MigrateNodeStats *n, json_object *a)
@@ -51,13 +38,13 @@ static int node_json(const MigrateStats *s, const MigrateNodeStats *n, json_obje
         _cleanup_json_ json_object *o = json_object_new_object();
         if (!o)
                 return -ENOMEM;
-        TRY(add(o, "node", json_object_new_int(n->node)));
+        TRY(json_add(o, "node", json_object_new_int(n->node)));
         TRY(end_json(o, n->end, n->end_error));
-        TRY(add(o, "pages", reasons_json(n->sent.pages)));
-        TRY(add(o, "huge_pages", reasons_json(n->sent.huge)));
-        TRY(add(o, "bytes_moved", json_object_new_uint64(n->sent.pages[MIGRATE_MOVED] * s->page_size)));
-        TRY(add(o, "found_pages", json_object_new_uint64(n->found_pages)));
-        TRY(add(o, "found_huge_pages", json_object_new_uint64(n->found_huge)));
+        TRY(json_add(o, "pages", reasons_json(n->sent.pages)));
+        TRY(json_add(o, "huge_pages", reasons_json(n->sent.huge)));
+        TRY(json_add(o, "bytes_moved", json_object_new_uint64(n->sent.pages[MIGRATE_MOVED] * s->page_size)));
+        TRY(json_add(o, "found_pages", json_object_new_uint64(n->found_pages)));
+        TRY(json_add(o, "found_huge_pages", json_object_new_uint64(n->found_huge)));
         if (json_object_array_add(a, o) < 0)
                 return -ENOMEM;
         TAKE_PTR(o);
@@ -73,32 +60,32 @@ static int stats_json(const MigrateStats *s, json_object *o)
 {
         uint64_t moved = s->total.pages[MIGRATE_MOVED] * s->page_size;
 
-        TRY(add(o, "pid", json_object_new_int((int)s->pid)));
-        TRY(add(o, "dry_run", json_object_new_boolean(s->dry_run)));
+        TRY(json_add(o, "pid", json_object_new_int((int)s->pid)));
+        TRY(json_add(o, "dry_run", json_object_new_boolean(s->dry_run)));
         TRY(end_json(o, s->end, s->end_error));
-        TRY(add(o, "page_size", json_object_new_uint64(s->page_size)));
-        TRY(add(o, "pages", reasons_json(s->total.pages)));
-        TRY(add(o, "huge_pages", reasons_json(s->total.huge)));
-        TRY(add(o, "present_pages", json_object_new_uint64(migrate_stats_present(s))));
+        TRY(json_add(o, "page_size", json_object_new_uint64(s->page_size)));
+        TRY(json_add(o, "pages", reasons_json(s->total.pages)));
+        TRY(json_add(o, "huge_pages", reasons_json(s->total.huge)));
+        TRY(json_add(o, "present_pages", json_object_new_uint64(migrate_stats_present(s))));
         if (s->dry_run) /* nothing was to be placed */
                 TRY(json_object_object_add(o, "all_placed", NULL) < 0 ? -ENOMEM : 0);
         else
-                TRY(add(o, "all_placed", json_object_new_boolean(migrate_counts_all_placed(&s->total))));
-        TRY(add(o, "bytes_moved", json_object_new_uint64(moved)));
+                TRY(json_add(o, "all_placed", json_object_new_boolean(migrate_counts_all_placed(&s->total))));
+        TRY(json_add(o, "bytes_moved", json_object_new_uint64(moved)));
         json_object *nodes = json_object_new_array();
-        TRY(add(o, "nodes", nodes));
+        TRY(json_add(o, "nodes", nodes));
         for (size_t i = 0; i < s->n_nodes; i++)
                 TRY(node_json(s, &s->nodes[i], nodes));
-        TRY(add(o, "move_calls", json_object_new_uint64(s->move_calls)));
-        TRY(add(o, "query_calls", json_object_new_uint64(s->query_calls)));
-        TRY(add(o, "call_usec", json_object_new_uint64(s->call_usec)));
-        TRY(add(o, "max_call_usec", json_object_new_uint64(s->max_call_usec)));
-        TRY(add(o, "calls_over_budget", json_object_new_uint64(s->calls_over_budget)));
-        TRY(add(o, "elapsed_usec", json_object_new_uint64(s->elapsed_usec)));
-        TRY(add(o, "moved_mib_per_sec", json_object_new_double(mib_per_sec(moved, s->elapsed_usec))));
-        TRY(add(o, "page_frames", json_object_new_boolean(s->pfns)));
-        TRY(add(o, "kpageflags", json_object_new_boolean(s->kpageflags)));
-        TRY(add(o, "pagemap_scan", json_object_new_boolean(s->scan_ioctl)));
+        TRY(json_add(o, "move_calls", json_object_new_uint64(s->move_calls)));
+        TRY(json_add(o, "query_calls", json_object_new_uint64(s->query_calls)));
+        TRY(json_add(o, "call_usec", json_object_new_uint64(s->call_usec)));
+        TRY(json_add(o, "max_call_usec", json_object_new_uint64(s->max_call_usec)));
+        TRY(json_add(o, "calls_over_budget", json_object_new_uint64(s->calls_over_budget)));
+        TRY(json_add(o, "elapsed_usec", json_object_new_uint64(s->elapsed_usec)));
+        TRY(json_add(o, "moved_mib_per_sec", json_object_new_double(mib_per_sec(moved, s->elapsed_usec))));
+        TRY(json_add(o, "page_frames", json_object_new_boolean(s->pfns)));
+        TRY(json_add(o, "kpageflags", json_object_new_boolean(s->kpageflags)));
+        TRY(json_add(o, "pagemap_scan", json_object_new_boolean(s->scan_ioctl)));
         return 0;
 }
 

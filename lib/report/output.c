@@ -7,19 +7,6 @@
 #include "output.h"
 #include "utf8.h"
 
-
-/* json-c's adders return -1 only on allocation failure; treat every failure as ENOMEM. */
-static int add(json_object *o, const char *key, json_object *v)
-{
-        if (!v)
-                return -ENOMEM;
-        if (json_object_object_add(o, key, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
 static int add_null(json_object *o, const char *key)
 {
         return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
@@ -72,12 +59,12 @@ static int figures_json(const AccessFigures *a, json_object *parent, const char 
         _cleanup_json_ json_object *o = json_object_new_object();
         if (!o)
                 return -ENOMEM;
-        TRY(add(o, "read_latency_ns", json_object_new_int64(a->read_latency)));
-        TRY(add(o, "write_latency_ns", json_object_new_int64(a->write_latency)));
-        TRY(add(o, "read_bandwidth_mbps", json_object_new_int64(a->read_bandwidth)));
-        TRY(add(o, "write_bandwidth_mbps", json_object_new_int64(a->write_bandwidth)));
-        TRY(add(o, "initiators", nodemask_json(&a->initiators)));
-        TRY(add(parent, key, TAKE_PTR(o)));
+        TRY(json_add(o, "read_latency_ns", json_object_new_int64(a->read_latency)));
+        TRY(json_add(o, "write_latency_ns", json_object_new_int64(a->write_latency)));
+        TRY(json_add(o, "read_bandwidth_mbps", json_object_new_int64(a->read_bandwidth)));
+        TRY(json_add(o, "write_bandwidth_mbps", json_object_new_int64(a->write_bandwidth)));
+        TRY(json_add(o, "initiators", nodemask_json(&a->initiators)));
+        TRY(json_add(parent, key, TAKE_PTR(o)));
         return 0;
 }
 
@@ -90,51 +77,51 @@ static int node_json(const Snapshot *c, const TopoNode *n, json_object **ret)
         if (!o)
                 return -ENOMEM;
 
-        TRY(add(o, "node", json_object_new_int((int)n->id)));
-        TRY(add(o, "cpus", text_json(n->cpulist ?: "")));
-        TRY(add(o, "has_cpu", json_object_new_boolean(n->has_cpu)));
-        TRY(add(o, "has_memory", json_object_new_boolean(n->has_memory)));
+        TRY(json_add(o, "node", json_object_new_int((int)n->id)));
+        TRY(json_add(o, "cpus", text_json(n->cpulist ?: "")));
+        TRY(json_add(o, "has_cpu", json_object_new_boolean(n->has_cpu)));
+        TRY(json_add(o, "has_memory", json_object_new_boolean(n->has_memory)));
         if (n->has_meminfo) {
                 _cleanup_json_ json_object *mem = json_object_new_object();
                 if (!mem)
                         return -ENOMEM;
-                TRY(add(mem, "total_kb", json_object_new_int64((int64_t)n->mem_total_kb)));
-                TRY(add(mem, "free_kb", json_object_new_int64((int64_t)n->mem_free_kb)));
-                TRY(add(o, "memory", TAKE_PTR(mem)));
+                TRY(json_add(mem, "total_kb", json_object_new_int64((int64_t)n->mem_total_kb)));
+                TRY(json_add(mem, "free_kb", json_object_new_int64((int64_t)n->mem_free_kb)));
+                TRY(json_add(o, "memory", TAKE_PTR(mem)));
         } else
                 TRY(add_null(o, "memory"));
         TRY(figures_json(&n->access[ACCESS_LOCAL], o, "access0"));
         TRY(figures_json(&n->access[ACCESS_CPU], o, "access1"));
-        TRY(add(o, "dax_kmem", json_object_new_boolean(n->dax_kmem)));
+        TRY(json_add(o, "dax_kmem", json_object_new_boolean(n->dax_kmem)));
 
         if (nt->has_memory) {
                 const char *cause = default_cause_to_string(nt->cause);
-                TRY(add(o, "adistance", json_object_new_int(nt->adistance)));
-                TRY(add(o, "tier", json_object_new_int(nt->tier)));
-                TRY(add(o, "reason", json_object_new_string(tier_reason_to_string(nt->reason))));
+                TRY(json_add(o, "adistance", json_object_new_int(nt->adistance)));
+                TRY(json_add(o, "tier", json_object_new_int(nt->tier)));
+                TRY(json_add(o, "reason", json_object_new_string(tier_reason_to_string(nt->reason))));
                 if (cause && nt->reason != TIER_REASON_HMAT && nt->reason != TIER_REASON_OVERRIDE)
-                        TRY(add(o, "default_cause", json_object_new_string(cause)));
+                        TRY(json_add(o, "default_cause", json_object_new_string(cause)));
                 else
                         TRY(add_null(o, "default_cause"));
-                TRY(add(o, "top_tier", json_object_new_boolean(nt->top_tier)));
+                TRY(json_add(o, "top_tier", json_object_new_boolean(nt->top_tier)));
         } else {
                 TRY(add_null(o, "adistance"));
                 TRY(add_null(o, "tier"));
-                TRY(add(o, "reason", json_object_new_string("no-memory")));
+                TRY(json_add(o, "reason", json_object_new_string("no-memory")));
                 TRY(add_null(o, "default_cause"));
-                TRY(add(o, "top_tier", json_object_new_boolean(false)));
+                TRY(json_add(o, "top_tier", json_object_new_boolean(false)));
         }
         if (n->kernel_tier >= 0)
-                TRY(add(o, "kernel_tier", json_object_new_int(n->kernel_tier)));
+                TRY(json_add(o, "kernel_tier", json_object_new_int(n->kernel_tier)));
         else
                 TRY(add_null(o, "kernel_tier"));
 
         _cleanup_json_ json_object *d = json_object_new_object();
         if (!d)
                 return -ENOMEM;
-        TRY(add(d, "preferred", nodemask_json(&nt->demote_preferred)));
-        TRY(add(d, "fallback", nodemask_json(&nt->demote_fallback)));
-        TRY(add(o, "demotion", TAKE_PTR(d)));
+        TRY(json_add(d, "preferred", nodemask_json(&nt->demote_preferred)));
+        TRY(json_add(d, "fallback", nodemask_json(&nt->demote_fallback)));
+        TRY(json_add(o, "demotion", TAKE_PTR(d)));
 
         *ret = TAKE_PTR(o);
         return 0;
@@ -145,13 +132,13 @@ static int tier_json(const Snapshot *c, const TierGroup *g, json_object **ret)
         _cleanup_json_ json_object *o = json_object_new_object();
         if (!o)
                 return -ENOMEM;
-        TRY(add(o, "tier", json_object_new_int(g->id)));
-        TRY(add(o, "adistance_min", json_object_new_int(g->adistance_min)));
-        TRY(add(o, "adistance_max", json_object_new_int(g->adistance_max)));
-        TRY(add(o, "nodes", nodemask_json(&g->nodes)));
-        TRY(add(o, "top_tier", json_object_new_boolean(g->top_tier)));
-        TRY(add(o, "memory_total_kb", json_object_new_int64((int64_t)g->mem_total_kb)));
-        TRY(add(o, "memory_free_kb", json_object_new_int64((int64_t)g->mem_free_kb)));
+        TRY(json_add(o, "tier", json_object_new_int(g->id)));
+        TRY(json_add(o, "adistance_min", json_object_new_int(g->adistance_min)));
+        TRY(json_add(o, "adistance_max", json_object_new_int(g->adistance_max)));
+        TRY(json_add(o, "nodes", nodemask_json(&g->nodes)));
+        TRY(json_add(o, "top_tier", json_object_new_boolean(g->top_tier)));
+        TRY(json_add(o, "memory_total_kb", json_object_new_int64((int64_t)g->mem_total_kb)));
+        TRY(json_add(o, "memory_free_kb", json_object_new_int64((int64_t)g->mem_free_kb)));
 
         NodeMask kernel = NODEMASK_EMPTY;
         bool found = false;
@@ -161,7 +148,7 @@ static int tier_json(const Snapshot *c, const TierGroup *g, json_object **ret)
                         found = true;
                 }
         if (c->topology->memory_tiering)
-                TRY(add(o, "kernel_nodes", nodemask_json(found ? &kernel : &NODEMASK_EMPTY)));
+                TRY(json_add(o, "kernel_nodes", nodemask_json(found ? &kernel : &NODEMASK_EMPTY)));
         else
                 TRY(add_null(o, "kernel_nodes"));
         *ret = TAKE_PTR(o);
@@ -173,17 +160,17 @@ static int reference_json(const Reference *ref, json_object **ret)
         _cleanup_json_ json_object *o = json_object_new_object();
         if (!o)
                 return -ENOMEM;
-        TRY(add(o, "state", json_object_new_string(reference_state_to_string(ref->state))));
+        TRY(json_add(o, "state", json_object_new_string(reference_state_to_string(ref->state))));
         if (ref->node >= 0) {
-                TRY(add(o, "node", json_object_new_int(ref->node)));
-                TRY(add(o, "read_latency_ns", json_object_new_int64(ref->figure[FIGURE_READ_LATENCY])));
-                TRY(add(o, "write_latency_ns", json_object_new_int64(ref->figure[FIGURE_WRITE_LATENCY])));
-                TRY(add(o, "read_bandwidth_mbps", json_object_new_int64(ref->figure[FIGURE_READ_BANDWIDTH])));
-                TRY(add(o, "write_bandwidth_mbps", json_object_new_int64(ref->figure[FIGURE_WRITE_BANDWIDTH])));
+                TRY(json_add(o, "node", json_object_new_int(ref->node)));
+                TRY(json_add(o, "read_latency_ns", json_object_new_int64(ref->figure[FIGURE_READ_LATENCY])));
+                TRY(json_add(o, "write_latency_ns", json_object_new_int64(ref->figure[FIGURE_WRITE_LATENCY])));
+                TRY(json_add(o, "read_bandwidth_mbps", json_object_new_int64(ref->figure[FIGURE_READ_BANDWIDTH])));
+                TRY(json_add(o, "write_bandwidth_mbps", json_object_new_int64(ref->figure[FIGURE_WRITE_BANDWIDTH])));
         } else
                 TRY(add_null(o, "node"));
         if (ref->culprit >= 0)
-                TRY(add(o, "culprit", json_object_new_int(ref->culprit)));
+                TRY(json_add(o, "culprit", json_object_new_int(ref->culprit)));
         else
                 TRY(add_null(o, "culprit"));
         *ret = TAKE_PTR(o);
@@ -201,24 +188,24 @@ static int classification_json(const Snapshot *c, json_object **ret)
         if (!kernel)
                 return -ENOMEM;
         if (t->kernel_release)
-                TRY(add(kernel, "release", text_json(t->kernel_release)));
+                TRY(json_add(kernel, "release", text_json(t->kernel_release)));
         else
                 TRY(add_null(kernel, "release"));
         if (t->numa_balancing >= 0)
-                TRY(add(kernel, "numa_balancing", json_object_new_int(t->numa_balancing)));
+                TRY(json_add(kernel, "numa_balancing", json_object_new_int(t->numa_balancing)));
         else
                 TRY(add_null(kernel, "numa_balancing"));
         if (t->demotion_enabled >= 0)
-                TRY(add(kernel, "demotion_enabled", json_object_new_boolean(t->demotion_enabled)));
+                TRY(json_add(kernel, "demotion_enabled", json_object_new_boolean(t->demotion_enabled)));
         else
                 TRY(add_null(kernel, "demotion_enabled"));
-        TRY(add(kernel, "memory_tiering", json_object_new_boolean(t->memory_tiering)));
-        TRY(add(root, "kernel", TAKE_PTR(kernel)));
+        TRY(json_add(kernel, "memory_tiering", json_object_new_boolean(t->memory_tiering)));
+        TRY(json_add(root, "kernel", TAKE_PTR(kernel)));
 
         json_object *ref;
         TRY(reference_json(&c->map->reference, &ref));
-        TRY(add(root, "reference", ref));
-        TRY(add(root, "top_tier_adistance", json_object_new_int(c->map->top_tier_adistance)));
+        TRY(json_add(root, "reference", ref));
+        TRY(json_add(root, "top_tier_adistance", json_object_new_int(c->map->top_tier_adistance)));
 
         _cleanup_json_ json_object *nodes = json_object_new_array();
         if (!nodes)
@@ -228,7 +215,7 @@ static int classification_json(const Snapshot *c, json_object **ret)
                 TRY(node_json(c, &t->nodes[i], &n));
                 TRY(push(nodes, n));
         }
-        TRY(add(root, "nodes", TAKE_PTR(nodes)));
+        TRY(json_add(root, "nodes", TAKE_PTR(nodes)));
 
         _cleanup_json_ json_object *tiers = json_object_new_array();
         if (!tiers)
@@ -238,7 +225,7 @@ static int classification_json(const Snapshot *c, json_object **ret)
                 TRY(tier_json(c, &c->map->tiers[i], &g));
                 TRY(push(tiers, g));
         }
-        TRY(add(root, "tiers", TAKE_PTR(tiers)));
+        TRY(json_add(root, "tiers", TAKE_PTR(tiers)));
 
         _cleanup_json_ json_object *warnings = json_object_new_array();
         if (!warnings)
@@ -248,15 +235,15 @@ static int classification_json(const Snapshot *c, json_object **ret)
                 _cleanup_json_ json_object *o = json_object_new_object();
                 if (!o)
                         return -ENOMEM;
-                TRY(add(o, "code", json_object_new_string(warning_code_to_string(w->code))));
+                TRY(json_add(o, "code", json_object_new_string(warning_code_to_string(w->code))));
                 if (w->node >= 0)
-                        TRY(add(o, "node", json_object_new_int(w->node)));
+                        TRY(json_add(o, "node", json_object_new_int(w->node)));
                 else
                         TRY(add_null(o, "node"));
-                TRY(add(o, "message", text_json(w->message)));
+                TRY(json_add(o, "message", text_json(w->message)));
                 TRY(push(warnings, TAKE_PTR(o)));
         }
-        TRY(add(root, "warnings", TAKE_PTR(warnings)));
+        TRY(json_add(root, "warnings", TAKE_PTR(warnings)));
 
         *ret = TAKE_PTR(root);
         return 0;

@@ -9,18 +9,9 @@
 #include "macro.h"
 #include "placement-output.h"
 
-static int add(json_object *o, const char *key, json_object *v)
-{
-        if (!v || json_object_object_add(o, key, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
 static int add_u64(json_object *o, const char *key, uint64_t v)
 {
-        return add(o, key, json_object_new_uint64(v));
+        return json_add(o, key, json_object_new_uint64(v));
 }
 
 static json_object *failed_json(const uint64_t *failed)
@@ -40,7 +31,8 @@ static json_object *failed_json(const uint64_t *failed)
 static int add_counts(json_object *o, const PlacerCounts *c)
 {
         if (add_u64(o, "promoted_pages", c->promoted_pages) < 0 || add_u64(o, "demoted_pages", c->demoted_pages) < 0 ||
-            add_u64(o, "moved_bytes", c->moved_bytes) < 0 || add(o, "failed_pages", failed_json(c->failed_pages)) < 0)
+            add_u64(o, "moved_bytes", c->moved_bytes) < 0 ||
+            json_add(o, "failed_pages", failed_json(c->failed_pages)) < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -51,11 +43,11 @@ static json_object *cycle_json(const PlacerCycle *c)
         uint64_t end = c->ended_usec ?: c->planned_usec;
         uint64_t usec = end > c->started_usec ? end - c->started_usec : 0;
         if (!o || add_u64(o, "number", c->number) < 0 ||
-            add(o, "outcome", json_object_new_string(policy_outcome_to_string(c->outcome) ?: "none")) < 0 ||
+            json_add(o, "outcome", json_object_new_string(policy_outcome_to_string(c->outcome) ?: "none")) < 0 ||
             add_u64(o, "moves", c->n_moves) < 0 || add_u64(o, "jobs", c->n_jobs) < 0 ||
             add_u64(o, "planned_bytes", c->planned_bytes) < 0 || add_u64(o, "collect_usec", c->collect_usec) < 0 ||
             add_u64(o, "cycle_usec", usec) < 0 ||
-            add(o, "hotness", c->hotness ? json_object_new_string(c->hotness) : json_object_new_null()) < 0 ||
+            json_add(o, "hotness", c->hotness ? json_object_new_string(c->hotness) : json_object_new_null()) < 0 ||
             add_counts(o, &c->counts) < 0 ||
             add_u64(o, "bytes_per_sec", usec > 0 ? c->counts.moved_bytes * 1000000 / usec : 0) < 0)
                 return NULL;
@@ -65,10 +57,10 @@ static json_object *cycle_json(const PlacerCycle *c)
 static json_object *workload_json(const PlacerWorkload *w)
 {
         _cleanup_json_ json_object *o = json_object_new_object();
-        if (!o || add(o, "pid", json_object_new_int(w->pid)) < 0 ||
-            add(o, "comm", json_object_new_string(w->comm)) < 0 ||
-            add(o, "rule", json_object_new_string(w->rule ?: "")) < 0 ||
-            add(o, "home_node", json_object_new_int(w->home_node)) < 0 || add_u64(o, "regions", w->regions) < 0 ||
+        if (!o || json_add(o, "pid", json_object_new_int(w->pid)) < 0 ||
+            json_add(o, "comm", json_object_new_string(w->comm)) < 0 ||
+            json_add(o, "rule", json_object_new_string(w->rule ?: "")) < 0 ||
+            json_add(o, "home_node", json_object_new_int(w->home_node)) < 0 || add_u64(o, "regions", w->regions) < 0 ||
             add_u64(o, "hot_regions", w->hot_regions) < 0 || add_counts(o, &w->counts) < 0)
                 return NULL;
         return TAKE_PTR(o);
@@ -89,7 +81,7 @@ static json_object *node_json(const PlacerNode *n)
             add_u64(o, "demoted_in_pages", n->demoted_in_pages) < 0 ||
             add_u64(o, "promoted_out_pages", n->promoted_out_pages) < 0 ||
             add_u64(o, "demoted_out_pages", n->demoted_out_pages) < 0 ||
-            add(o, "failed_pages", failed_json(n->failed_pages)) < 0 || add(o, "notes", TAKE_PTR(notes)) < 0)
+            json_add(o, "failed_pages", failed_json(n->failed_pages)) < 0 || json_add(o, "notes", TAKE_PTR(notes)) < 0)
                 return NULL;
         return TAKE_PTR(o);
 }
@@ -112,7 +104,8 @@ static json_object *kernel_json(const VmstatTiering *v)
 int placement_stats_json_string(const PlacerStats *st, const char *mode, const VmstatTiering *kernel, char **ret)
 {
         _cleanup_json_ json_object *o = json_object_new_object();
-        if (!o || add(o, "mode", json_object_new_string(mode)) < 0 || add_u64(o, "managed", st ? st->managed : 0) < 0)
+        if (!o || json_add(o, "mode", json_object_new_string(mode)) < 0 ||
+            add_u64(o, "managed", st ? st->managed : 0) < 0)
                 return -ENOMEM;
         if (st) {
                 size_t n = st->n_workloads;
@@ -135,11 +128,12 @@ int placement_stats_json_string(const PlacerStats *st, const char *mode, const V
                 if (!totals || add_counts(totals, st->totals) < 0)
                         return -ENOMEM;
                 if (add_u64(o, "cycles", st->cycles) < 0 || add_u64(o, "interval_msec", st->interval_usec / 1000) < 0 ||
-                    add(o, "totals", TAKE_PTR(totals)) < 0 || add(o, "last_cycle", cycle_json(st->last_cycle)) < 0 ||
-                    add(o, "workloads", TAKE_PTR(workloads)) < 0 || add(o, "nodes", TAKE_PTR(node_list)) < 0)
+                    json_add(o, "totals", TAKE_PTR(totals)) < 0 ||
+                    json_add(o, "last_cycle", cycle_json(st->last_cycle)) < 0 ||
+                    json_add(o, "workloads", TAKE_PTR(workloads)) < 0 || json_add(o, "nodes", TAKE_PTR(node_list)) < 0)
                         return -ENOMEM;
         }
-        if (kernel && add(o, "kernel", kernel_json(kernel)) < 0)
+        if (kernel && json_add(o, "kernel", kernel_json(kernel)) < 0)
                 return -ENOMEM;
         const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
         if (!s || asprintf(ret, "%s\n", s) < 0)

@@ -9,6 +9,7 @@
 
 #include "escape.h"
 #include "knobs.h"
+#include "lockfile.h"
 #include "log.h"
 #include "parse.h"
 #include "tierd-messages.h"
@@ -232,31 +233,6 @@ static int load_state(Knobs *k)
 }
 
 /* The record belongs to one instance at a time: an exclusive lock on "<state>.lock", held until knobs_free(). */
-static int take_lock(Knobs *k)
-{
-        _cleanup_free_ char *lock = NULL;
-        if (asprintf(&lock, "%s.lock", k->state_path) < 0) {
-                lock = NULL;
-                return -ENOMEM;
-        }
-        _cleanup_close_ int fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0600);
-        if (fd < 0)
-                return log_error_errno(negative_errno(), "Failed to open %s: %m", lock);
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return log_error_errno(negative_errno(), "Failed to stat %s: %m", lock);
-        if (!S_ISREG(st.st_mode))
-                return log_error_errno(-EBADFD, "%s is not a regular file, refusing it.", lock);
-        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-                if (errno == EWOULDBLOCK)
-                        return log_error_errno(-EBUSY, "Another tierd holds %s, leaving its saved knob values alone.",
-                                               lock);
-                return log_error_errno(negative_errno(), "Failed to lock %s: %m", lock);
-        }
-        k->lock_fd = TAKE_FD(fd);
-        return 0;
-}
-
 int knobs_new(const char *root, const char *state_path, Knobs **ret)
 {
         _cleanup_(knobs_freep) Knobs *k = calloc(1, sizeof(Knobs));
@@ -270,7 +246,7 @@ int knobs_new(const char *root, const char *state_path, Knobs **ret)
                 k->state_path = strdup(state_path);
                 if (!k->state_path)
                         return -ENOMEM;
-                r = take_lock(k);
+                r = lockfile_take(k->state_path, "its saved knob values", &k->lock_fd);
                 if (r < 0)
                         return r;
                 r = load_state(k);
