@@ -93,7 +93,9 @@ static void log_summary(Manager *m, bool force)
                    "Placement: %zu processes, %" PRIu64 " pages promoted, %" PRIu64 " demoted, %" PRIu64
                    " not moved in %" PRIu64 " cycles; last cycle %" PRIu64 " ms.",
                    st.managed, promoted, demoted, failed, st.cycles - m->summary_cycles,
-                   (st.last_cycle->ended_usec - st.last_cycle->started_usec) / 1000);
+                   (MAX(MAX(st.last_cycle->ended_usec, st.last_cycle->planned_usec), st.last_cycle->started_usec) -
+                    st.last_cycle->started_usec) /
+                           1000);
         m->summary_base = *st.totals;
         m->summary_cycles = st.cycles;
         m->summary_usec = now;
