@@ -122,7 +122,8 @@ static int schedule_step(Manager *m)
 {
         int r;
         if (!m->placement_step_source) {
-                r = sd_event_add_time(m->event, &m->placement_step_source, CLOCK_MONOTONIC, 0, 0, on_step, m);
+                /* 1 us accuracy: the default (250 ms) would let sd-event delay every step to coalesce wakeups. */
+                r = sd_event_add_time(m->event, &m->placement_step_source, CLOCK_MONOTONIC, 0, 1, on_step, m);
                 if (r < 0)
                         return r;
                 /* After the bus and udev: a step never delays an answer. */
@@ -290,7 +291,7 @@ int manager_placement_migrate_process(Manager *m, sd_bus_message *call, pid_t pi
         }
         if (r < 0)
                 goto fail;
-        r = sd_event_add_time(m->event, &pm->source, CLOCK_MONOTONIC, 0, 0, on_migration_step, pm);
+        r = sd_event_add_time(m->event, &pm->source, CLOCK_MONOTONIC, 0, 1, on_migration_step, pm);
         if (r < 0)
                 goto fail;
         (void)sd_event_source_set_priority(pm->source, SD_EVENT_PRIORITY_IDLE);
