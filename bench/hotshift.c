@@ -221,6 +221,7 @@ static uint64_t access_loop(Run *run)
         uint64_t accesses = 0, sink = 0;
         unsigned window = 0;
         size_t first = window_first_line(buf, 0);
+        unsigned last_window = (unsigned)((run->opt->duration_sec - 0.001) / run->opt->shift_sec);
 
         while (!atomic_load_explicit(&stop_requested, memory_order_relaxed)) {
                 for (unsigned i = 0; i < BATCH; i++) {
@@ -234,6 +235,8 @@ static uint64_t access_loop(Run *run)
                 atomic_store_explicit(&run->accesses, accesses, memory_order_relaxed);
 
                 unsigned now_window = (unsigned)(elapsed_sec(&run->start) / run->opt->shift_sec);
+                if (now_window > last_window) /* a window starting as the run ends would never be seen */
+                        now_window = last_window;
                 if (now_window != window) {
                         window = now_window;
                         first = window_first_line(buf, window);

@@ -25,7 +25,7 @@ set -u
 out=$TIERD_VMTEST_OUT
 mkdir -p "$out"
 managers=${BENCH_MANAGERS:-defaults,tiering,damon,tierd}
-duration=${BENCH_DURATION:-90}
+duration=${BENCH_DURATION:-75}
 shift_sec=${BENCH_SHIFT:-15}
 size_mib=${BENCH_SIZE_MIB:-0}
 sample_kib=${BENCH_SAMPLE_KIB:-64}
