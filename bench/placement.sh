@@ -96,6 +96,17 @@ def vmstat(path):
         return {}
 
 
+def speed(path):
+    """The VM's speed around a run (accesses/s of the calibration), None when unknown."""
+    c = kv_file(path)
+    values = [float(c[k]) for k in ("before", "after") if c.get(k)]
+    return sum(values) / len(values) if values else None
+
+
+def normalised(aps, speed_):
+    return aps / speed_ if speed_ else None
+
+
 def reach_times(rows, shift, duration):
     """Per window: (seconds from its start to the first sample >= 95%, or None; seconds it was observed)."""
     out = []
@@ -139,6 +150,7 @@ def placement(m):
         "aps": float(summary.get("mean_aps", 0)), "verify": summary.get("verify", "?"),
         "migrated": vm.get("pgmigrate_success"), "vm": vm,
         "mgr": kv_file(os.path.join(files, f"placement-{m}.mgr")),
+        "speed": speed(os.path.join(files, f"placement-{m}.calib")),
         "time": kv_file(os.path.join(files, f"placement-{m}.time")),
     }
 
@@ -153,6 +165,7 @@ def cost(m):
     hot = mean(mean(r["hot"] for r in rows) for _, _, rows in series)
     vm = vmstat(os.path.join(files, f"cost-{m}.vmstat"))
     return {"copies": len(paths), "aps": aps, "verify": verify, "hot": hot, "migrated": vm.get("pgmigrate_success"),
+            "speed": speed(os.path.join(files, f"cost-{m}.calib")),
             "mgr": kv_file(os.path.join(files, f"cost-{m}.mgr"))}
 
 
@@ -186,8 +199,13 @@ if os.path.exists(setup):
     print(open(setup).read().rstrip())
     print()
 
+def progress(r):
+    """Progress in calibration units when the VM's speed is known, else raw accesses/s."""
+    return normalised(r["aps"], r["speed"]) if r.get("speed") else r["aps"]
+
+
 base = results.get("defaults")
-base_aps = base["aps"] if base and not base.get("broken") else None
+base_aps = progress(base) if base and not base.get("broken") else None
 for m, r in results.items():
     if not r or r.get("broken"):
         continue
@@ -201,9 +219,10 @@ for m, r in results.items():
           f"{'at ' + secs(r['filled']) if r['filled'] is not None else 'never'}")
     print(f"   mean hot share {pct(r['mean_hot'])}, once node 0 was full {pct(r['mean_hot_filled'])}, "
           f"whole buffer {pct(r['mean_all'])}")
-    rel = f" = {r['aps'] / base_aps:.2f}x defaults" if base_aps else ""
-    print(f"   progress {r['aps'] / 1e6:.2f} M accesses/s{rel}; workload CPU {r['time'].get('user', '?')} s user, "
-          f"{r['time'].get('sys', '?')} s sys")
+    rel = f" = {progress(r) / base_aps:.2f}x defaults" if base_aps else ""
+    vm_speed = f" (VM speed {r['speed'] / 1e6:.2f} M/s: {progress(r):.3f} of it)" if r["speed"] else ""
+    print(f"   progress {r['aps'] / 1e6:.2f} M accesses/s{vm_speed}{rel}; workload CPU {r['time'].get('user', '?')} s "
+          f"user, {r['time'].get('sys', '?')} s sys")
     vm = r["vm"]
     print(f"   migrated {vm.get('pgmigrate_success', 0)} pages (failed {vm.get('pgmigrate_fail', 0)}), promoted "
           f"{vm.get('pgpromote_success', 0)}, demoted {vm.get('pgdemote_kswapd', 0)} kswapd + "
@@ -215,14 +234,14 @@ for m, r in results.items():
 
 valid = {m: r for m, r in results.items() if r and not r.get("broken")}
 best = max((r["mean_hot"] or 0 for r in valid.values()), default=0)
-header = ["manager", "to 95%: start", "after shifts", "mean hot", "mean hot, node 0 full", "progress vs defaults",
+header = ["manager", "to 95%: start", "after shifts", "mean hot", "mean hot, node 0 full", "progress vs defaults*",
           "pages migrated", "data", "goal: 95% in 10 s", "highest mean", ">= 80% progress"]
 rows = []
 for m, r in valid.items():
     judged = [t for w, t, seen in r["reach"] if seen >= GOAL_SECONDS]
     in_time = bool(judged) and all(t is not None and t <= GOAL_SECONDS for t in judged)
     shifts = [secs(t) for w, t, seen in r["reach"][1:]]
-    rel = r["aps"] / base_aps if base_aps else None
+    rel = progress(r) / base_aps if base_aps else None
     rows.append([m, secs(r["reach"][0][1]) if r["reach"] else "-", " ".join(shifts) or "-", pct(r["mean_hot"]),
                  pct(r["mean_hot_filled"]), "-" if rel is None else f"{rel:.2f}",
                  r["migrated"] if r["migrated"] is not None else "-", r["verify"],
@@ -232,13 +251,15 @@ for m in skipped:
     rows.append([m, "skipped"] + [""] * (len(header) - 2))
 print("Placement (one workload):")
 table(header, rows)
+print("* accesses/s divided by the VM's speed around the run (a small hotshift on node 0 without a manager, before "
+      "and after),\n  since TCG shares the host's cores; raw when the speed is unknown")
 
 crows = []
 base_cost = costs.get("defaults")
 for m, c in costs.items():
     if not c:
         continue
-    rel = c["aps"] / base_cost["aps"] if base_cost and base_cost["aps"] else None
+    rel = progress(c) / progress(base_cost) if base_cost and progress(base_cost) else None
     rss = c["mgr"].get("rss_peak_kib", "0")
     crows.append([m, c["copies"], f"{c['aps'] / 1e6:.2f} M/s", "-" if rel is None else f"{rel:.2f}", pct(c["hot"]),
                   c["migrated"] if c["migrated"] is not None else "-", c["mgr"].get("threads", "?"),
@@ -247,7 +268,7 @@ for m, c in costs.items():
 if crows:
     print()
     print("Cost (several workloads at once):")
-    table(["manager", "copies", "progress (sum)", "vs defaults", "mean hot", "pages migrated", "manager threads",
+    table(["manager", "copies", "progress (sum)", "vs defaults (VM speed normalised)", "mean hot", "pages migrated", "manager threads",
            "their CPU", "peak RSS", "data"], crows)
 PY
 }
