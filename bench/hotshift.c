@@ -13,7 +13,8 @@
  * t: seconds since the access loop started; window: how many times the window has moved; hot_fast / all_fast: the
  * share of the hot window's / the whole buffer's sampled pages on the fast node; accesses_per_s: cache lines read
  * and written in the last interval (the progress); fast_free_mib: the fast node's MemFree; sample_ms: what the
- * placement query cost.  Lines starting with '#' are the parameters and the summary.
+ * placement query cost.  Lines starting with '#' are the parameters and the summary (which gives the loop's start
+ * and end on CLOCK_MONOTONIC, so that a host can line them up with what the VM got of its CPUs).
  *
  * Every cache line is eight 64-bit words: word 0 counts the loop's writes to the line, words 1-7 are derived from
  * the line's index and that count.  At exit every line is checked against its count, and the counts must add up to
@@ -450,10 +451,12 @@ static int run_workload(const Options *opt, const Buffer *buf, double touch_sec)
         struct timespec v0;
         clock_gettime(CLOCK_MONOTONIC, &v0);
         bool ok = verify(buf, accesses);
+        double start_mono = (double)run.start.tv_sec + (double)run.start.tv_nsec / 1e9;
         printf("# summary accesses=%" PRIu64 " seconds=%.1f mean_aps=%.0f hot_fast_mean=%.4f sample_ms_mean=%.1f "
-               "verify_s=%.1f verify=%s\n",
+               "verify_s=%.1f verify=%s loop_start_mono=%.3f loop_end_mono=%.3f\n",
                accesses, loop_sec, (double)accesses / loop_sec, run.samples ? run.hot_fast_sum / run.samples : 0.0,
-               run.samples ? run.sample_ms_sum / run.samples : 0.0, elapsed_sec(&v0), ok ? "ok" : "FAILED");
+               run.samples ? run.sample_ms_sum / run.samples : 0.0, elapsed_sec(&v0), ok ? "ok" : "FAILED", start_mono,
+               start_mono + loop_sec);
         return ok ? 0 : 3;
 }
 

@@ -11,8 +11,7 @@
 # large as the one), files named KIND-MANAGER*:
 #   .csv (hotshift's output; cost-MANAGER-N.csv per copy), .err, .vmstat (deltas of /proc/vmstat), .time (the
 #   workload's real/user/sys seconds), .mgr (the manager's CPU% and peak RSS: its kernel threads or tierd),
-#   .damon (the schemes' stats), .tierd (tierd's journal), .calib (the VM's speed right before the manager started
-#   and right after it stopped: see calibrate); also setup.txt (topology, tiers, knobs as booted).
+#   .damon (the schemes' stats), .tierd (tierd's journal); also setup.txt (topology, tiers, knobs as booted).
 #
 # Between runs: the manager stopped and the knobs as booted, the workload gone and its memory back, caches
 # dropped, memory compacted.  Node 0's free memory is then brought back to what it was before the first run with a
@@ -233,20 +232,12 @@ reset_system() {
 		"node $slow free $(node_free_mib $slow) MiB"
 }
 
-# The VM's speed now (TCG shares the host's cores with whatever else runs there): accesses/s of a small hotshift
-# wholly on node 0, with no manager running; the host divides the runs' progress by it.
-calibrate() {
-	hotshift --size-mib 64 --slow-node $fast --fast-node $slow --duration 3 --no-sample --comm calibrate 2>&1 |
-		sed -n 's/^# summary .*mean_aps=\([0-9]*\).*/\1/p'
-}
-
 # run_kind KIND MANAGER COPIES DURATION: the manager started, COPIES workloads of size_mib/COPIES each.
 run_kind() {
 	local kind=$1 m=$2 copies=$3 secs=$4 i rc=0 t0 ticks0 ticks1 flag pids=() each phase=$SECONDS
 	run_name=$kind-$m
 	reset_system
-	local reset_s=$((SECONDS - phase)) calib_before calib_after
-	calib_before=$(calibrate)
+	local reset_s=$((SECONDS - phase))
 	vmstat_snapshot > "$out/vmstat.before"
 	"manager_start_$m"
 	rc=$?
@@ -294,12 +285,9 @@ run_kind() {
 		> "$out/$run_name.mgr"
 	"manager_stop_$m"
 	vmstat_delta "$out/vmstat.before" > "$out/$run_name.vmstat"
-	knobs_restore
-	calib_after=$(calibrate)
-	echo "before=$calib_before after=$calib_after" > "$out/$run_name.calib"
 	say "$run_name: status $rc, $(grep -h '^# summary' "$out/$run_name"*.csv | sed 's/^# summary //' | head -n 1)," \
 		"pgmigrate_success +$(awk '$1 == "pgmigrate_success" { print $2 }' "$out/$run_name.vmstat"), $(cat "$out/$run_name.mgr")," \
-		"reset ${reset_s} s, stop $((SECONDS - phase)) s, VM speed $calib_before -> $calib_after accesses/s"
+		"reset ${reset_s} s, stop $((SECONDS - phase)) s"
 	return $rc
 }
 

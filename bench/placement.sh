@@ -55,11 +55,12 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-report() { # report DIR-WITH-FILES: the tables, from the guest's files
+report() { # report VM-DIR: the tables, from the guest's files (VM-DIR/files), host.log and qemu-cpu.txt
 	python3 - "$1" "$shift_sec" <<'PY'
-import csv, glob, os, re, sys
+import glob, os, re, sys
 
-files, shift_default = sys.argv[1], float(sys.argv[2])
+vmdir, shift_default = sys.argv[1], float(sys.argv[2])
+files = os.path.join(vmdir, "files")
 GOAL_SHARE, GOAL_SECONDS, GOAL_PROGRESS = 0.95, 10, 0.80
 ORDER = ["defaults", "tiering", "damon", "tierd"]
 
@@ -96,15 +97,47 @@ def vmstat(path):
         return {}
 
 
-def speed(path):
-    """The VM's speed around a run (accesses/s of the calibration), None when unknown."""
-    c = kv_file(path)
-    values = [float(c[k]) for k in ("before", "after") if c.get(k)]
-    return sum(values) / len(values) if values else None
+def qemu_clock():
+    """QEMU's CPU seconds over time (qemu-cpu.txt: seconds since QEMU started, CPU seconds), and the offset from the
+    guest's CLOCK_MONOTONIC to that clock (host.log's time of the READY line, which carries the guest's time)."""
+    try:
+        with open(os.path.join(vmdir, "qemu-cpu.txt")) as f:
+            samples = [tuple(map(float, line.split())) for line in f if line.strip()]
+        with open(os.path.join(vmdir, "host.log")) as f:
+            ready = next(m for m in (re.match(r"\s*([\d.]+) guest: TIERD-VMTEST-READY .*now=([\d.]+)", line)
+                                     for line in f) if m)
+    except (OSError, StopIteration, ValueError):
+        return None, None
+    return samples, float(ready.group(1)) - float(ready.group(2))
 
 
-def normalised(aps, speed_):
-    return aps / speed_ if speed_ else None
+SAMPLES, OFFSET = qemu_clock()
+
+
+def cpu_between(start_mono, end_mono):
+    """QEMU's CPU seconds between two guest CLOCK_MONOTONIC times, interpolated; None when unknown."""
+    if not SAMPLES or start_mono is None:
+        return None
+
+    def at(t):
+        t += OFFSET
+        if t <= SAMPLES[0][0] or t >= SAMPLES[-1][0]:
+            return None
+        i = next(i for i, s in enumerate(SAMPLES) if s[0] >= t)
+        (t0, c0), (t1, c1) = SAMPLES[i - 1], SAMPLES[i]
+        return c0 + (c1 - c0) * (t - t0) / (t1 - t0)
+
+    a, b = at(start_mono), at(end_mono)
+    return b - a if a is not None and b is not None and b > a else None
+
+
+def mono(summary, key):
+    return float(summary[key]) if key in summary else None
+
+
+def loop_wall(first, last):
+    a, b = mono(first, "loop_start_mono"), mono(last, "loop_end_mono")
+    return b - a if a is not None and b is not None else None
 
 
 def reach_times(rows, shift, duration):
@@ -150,7 +183,8 @@ def placement(m):
         "aps": float(summary.get("mean_aps", 0)), "verify": summary.get("verify", "?"),
         "migrated": vm.get("pgmigrate_success"), "vm": vm,
         "mgr": kv_file(os.path.join(files, f"placement-{m}.mgr")),
-        "speed": speed(os.path.join(files, f"placement-{m}.calib")),
+        "accesses": float(summary.get("accesses", 0)), "wall": loop_wall(summary, summary),
+        "cpu": cpu_between(mono(summary, "loop_start_mono"), mono(summary, "loop_end_mono")),
         "time": kv_file(os.path.join(files, f"placement-{m}.time")),
     }
 
@@ -164,8 +198,14 @@ def cost(m):
     verify = "ok" if all(s.get("verify") == "ok" for _, s, _ in series) else "FAILED"
     hot = mean(mean(r["hot"] for r in rows) for _, _, rows in series)
     vm = vmstat(os.path.join(files, f"cost-{m}.vmstat"))
+    # One window over all copies' loops: from the first start to the last end (their first touches overlap it).
+    starts = [mono(s, "loop_start_mono") for _, s, _ in series]
+    ends = [mono(s, "loop_end_mono") for _, s, _ in series]
+    start = min(starts) if None not in starts else None
+    end = max(ends) if None not in ends else None
     return {"copies": len(paths), "aps": aps, "verify": verify, "hot": hot, "migrated": vm.get("pgmigrate_success"),
-            "speed": speed(os.path.join(files, f"cost-{m}.calib")),
+            "accesses": sum(float(s.get("accesses", 0)) for _, s, _ in series),
+            "cpu": cpu_between(start, end), "wall": end - start if start is not None and end is not None else None,
             "mgr": kv_file(os.path.join(files, f"cost-{m}.mgr"))}
 
 
@@ -200,8 +240,13 @@ if os.path.exists(setup):
     print()
 
 def progress(r):
-    """Progress in calibration units when the VM's speed is known, else raw accesses/s."""
-    return normalised(r["aps"], r["speed"]) if r.get("speed") else r["aps"]
+    """Accesses per CPU second QEMU got from the host while the loops ran (TCG shares the host's cores with
+    whatever else runs there, and the guest is busy throughout a run); accesses/s when that is unknown."""
+    return r["accesses"] / r["cpu"] if r.get("cpu") else r["aps"]
+
+
+def host_share(r):
+    return f"{r['cpu'] / r['wall']:.2f}" if r.get("cpu") and r.get("wall") else "?"
 
 
 base = results.get("defaults")
@@ -220,7 +265,8 @@ for m, r in results.items():
     print(f"   mean hot share {pct(r['mean_hot'])}, once node 0 was full {pct(r['mean_hot_filled'])}, "
           f"whole buffer {pct(r['mean_all'])}")
     rel = f" = {progress(r) / base_aps:.2f}x defaults" if base_aps else ""
-    vm_speed = f" (VM speed {r['speed'] / 1e6:.2f} M/s: {progress(r):.3f} of it)" if r["speed"] else ""
+    vm_speed = (f" ({progress(r) / 1e6:.2f} M per QEMU CPU second, QEMU had {host_share(r)} of a host core)"
+                if r.get("cpu") else "")
     print(f"   progress {r['aps'] / 1e6:.2f} M accesses/s{vm_speed}{rel}; workload CPU {r['time'].get('user', '?')} s "
           f"user, {r['time'].get('sys', '?')} s sys")
     vm = r["vm"]
@@ -251,8 +297,8 @@ for m in skipped:
     rows.append([m, "skipped"] + [""] * (len(header) - 2))
 print("Placement (one workload):")
 table(header, rows)
-print("* accesses/s divided by the VM's speed around the run (a small hotshift on node 0 without a manager, before "
-      "and after),\n  since TCG shares the host's cores; raw when the speed is unknown")
+print("* accesses per CPU second QEMU got from the host during the loop (TCG shares the host's cores with other "
+      "work);\n  accesses/s when qemu-cpu.txt is missing")
 
 crows = []
 base_cost = costs.get("defaults")
@@ -261,24 +307,46 @@ for m, c in costs.items():
         continue
     rel = progress(c) / progress(base_cost) if base_cost and progress(base_cost) else None
     rss = c["mgr"].get("rss_peak_kib", "0")
-    crows.append([m, c["copies"], f"{c['aps'] / 1e6:.2f} M/s", "-" if rel is None else f"{rel:.2f}", pct(c["hot"]),
+    crows.append([m, c["copies"], f"{c['aps'] / 1e6:.2f} M/s", host_share(c), "-" if rel is None else f"{rel:.2f}",
+                  pct(c["hot"]),
                   c["migrated"] if c["migrated"] is not None else "-", c["mgr"].get("threads", "?"),
                   c["mgr"].get("cpu_pct", "?") + "%", f"{int(rss) / 1024:.1f} MiB" if rss not in ("", "0") else "-",
                   c["verify"]])
 if crows:
     print()
     print("Cost (several workloads at once):")
-    table(["manager", "copies", "progress (sum)", "vs defaults (VM speed normalised)", "mean hot", "pages migrated", "manager threads",
+    table(["manager", "copies", "progress (sum)", "QEMU's host core share", "progress vs defaults*", "mean hot", "pages migrated", "manager threads",
            "their CPU", "peak RSS", "data"], crows)
 PY
 }
 
 if [ -n "$report_only" ]; then
 	d=$report_only
-	[ -d "$d/vm/files" ] && d=$d/vm/files
+	[ -d "$d/vm/files" ] && d=$d/vm
 	report "$d"
 	exit 0
 fi
+
+# "SECONDS-SINCE-QEMU-STARTED CPU-SECONDS" of the VM's QEMU every half second into $1/qemu-cpu.txt, until it exits.
+qemu_cpu_sampler() {
+	local dir=$1 pid='' hz stat rest start uptime _
+	hz=$(getconf CLK_TCK)
+	for _ in $(seq 600); do
+		pid=$(pgrep -f -- "qemu-system.*file:$dir/console.log" | head -n 1) && [ -n "$pid" ] && break
+		sleep 0.5
+	done
+	[ -n "$pid" ] || return 0
+	while stat=$(cat "/proc/$pid/stat" 2>/dev/null); do
+		rest=${stat##*) }
+		# shellcheck disable=SC2086 # fields
+		set -- $rest
+		start=${20}
+		read -r uptime _ < /proc/uptime
+		awk -v u="$uptime" -v s="$start" -v c=$((${12} + ${13})) -v hz="$hz" \
+			'BEGIN { printf "%.2f %.2f\n", u - s / hz, c / hz }'
+		sleep 0.5
+	done > "$dir/qemu-cpu.txt"
+}
 
 ninja -C "$build" bench/hotshift >/dev/null
 overlay=$(mktemp -d)
@@ -307,13 +375,18 @@ echo "placement: managers $managers, ${duration} s each (shift ${shift_sec} s), 
 	"VM timeout ${timeout} s" >&2
 
 rc=0
+mkdir -p "$work/vm"
+rm -f "$work/vm/qemu-cpu.txt"
+qemu_cpu_sampler "$work/vm" &
+sampler=$!
 "$here/../tests/vm-systemd/run-vm.sh" --test "$here/placement-guest.sh" --topology "$here/placement-topology.args" \
 	--overlay "$overlay" --timeout "$timeout" --keep "$work/vm" \
 	--env "BENCH_MANAGERS=$managers" --env "BENCH_DURATION=$duration" --env "BENCH_SHIFT=$shift_sec" \
 	--env "BENCH_SIZE_MIB=$size_mib" --env "BENCH_SAMPLE_KIB=$sample_kib" \
 	--env "BENCH_COST_COPIES=$cost_copies" --env "BENCH_COST_DURATION=$cost_duration" || rc=$?
+wait "$sampler" || true
 [ -d "$work/vm/files" ] || { echo "placement: the VM returned no files (status $rc)" >&2; exit 1; }
 cp "$work/vm/files/"*.csv "$work/" 2>/dev/null || true
-report "$work/vm/files" | tee "$work/report.txt"
+report "$work/vm" | tee "$work/report.txt"
 [ -n "$keep" ] && echo "placement: series and report in $keep" >&2
 exit $rc
