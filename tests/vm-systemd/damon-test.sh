@@ -39,8 +39,10 @@ workload() {
 
 probe_start() {
         coproc PROBE_P { exec $PROBE $SD 2>>/tmp/probe.log; }
+        # bash unsets PROBE_P_PID once it reaps the coprocess (a kill -9 below): keep the pid.
+        probe_pid=$PROBE_P_PID
         read -r -u "${PROBE_P[0]}" line
-        echo "probe $PROBE_P_PID: $line"
+        echo "probe $probe_pid: $line"
         [[ $line == "ok new"* ]]
 }
 
@@ -160,7 +162,7 @@ check "w2 is not among the processes" test -z "$(nregions "$w2_pid")"
 check "the kdamond keeps running" test "$(<$A/0/state)" = on
 probe pids "$w1_pid" "$w3_pid"
 echo "blocking: set_pids committing a placeholder took $(field usec) us"
-check "w2's slot holds the probe itself" test "$(<$A/0/contexts/0/targets/1/pid_target)" = "$PROBE_P_PID"
+check "w2's slot holds the probe itself" test "$(<$A/0/contexts/0/targets/1/pid_target)" = "$probe_pid"
 check "w3 kept its index" test "$(<$A/0/contexts/0/targets/2/pid_target)" = "$w3_pid"
 workload w4 32 8
 sleep 2 # the placeholder's regions (the probe's own memory) grow old
@@ -191,8 +193,8 @@ echo "--- kill -9 while the kdamond runs"
 workload w5 32 4
 probe pids "$w5_pid"
 check "on for w5" test "$(<$A/0/state)" = on
-kill -9 "$PROBE_P_PID"
-wait "$PROBE_P_PID" 2>/dev/null
+kill -9 "$probe_pid"
+wait "$probe_pid" 2>/dev/null
 check "the kdamond outlives the probe" test "$(<$A/0/state)" = on
 check "its record too" test -s $SD/damon-kdamond
 check "a new probe starts" probe_start
