@@ -188,17 +188,13 @@ static int update_workloads(Placer *p, const Scope *scope)
                 PlacerWorkload *old = find_workload(p, sp->pid);
                 PlacerWorkload *w = &next[i];
 
-                if (old && old->start_time == sp->start_time) {
-                        *w = *old;
-                        old->rule = NULL;
-                } else {
-                        *w = (PlacerWorkload){.pid = sp->pid, .start_time = sp->start_time};
-                        w->rule = NULL;
-                }
-                free(w->rule);
+                /* the old entry keeps its rule text, freed with the old list below */
+                *w = old && old->start_time == sp->start_time
+                             ? *old
+                             : (PlacerWorkload){.pid = sp->pid, .start_time = sp->start_time};
                 w->rule = strdup(sp->rule);
                 if (!w->rule) {
-                        for (size_t k = 0; k <= i; k++)
+                        for (size_t k = 0; k < i; k++)
                                 free(next[k].rule);
                         return -ENOMEM;
                 }
@@ -296,8 +292,8 @@ static void residency_prune(Placer *p, uint64_t now)
 
 /*
  * Where a process's regions are: SAMPLES_PER_REGION pages of each, spread over it, asked with move_pages(2)
- * without target nodes.  Pages not present are left out; the region's bytes are shared out among the nodes in
- * the proportions the present samples show.
+ * without target nodes.  Each sample stands for 1/SAMPLES_PER_REGION of the region: a node gets the share of
+ * the samples found on it; samples not present count for no node.
  */
 static int sample_regions(pid_t pid, const HotnessProcess *hp, PolicyRegion *regions, PolicyNodeBytes *node_bytes,
                           size_t *ret_used)
@@ -327,13 +323,12 @@ static int sample_regions(pid_t pid, const HotnessProcess *hp, PolicyRegion *reg
                 PolicyRegion *r = &regions[i];
                 unsigned count[SAMPLES_PER_REGION];
                 int node[SAMPLES_PER_REGION];
-                unsigned distinct = 0, present = 0;
+                unsigned distinct = 0;
 
                 for (unsigned s = 0; s < SAMPLES_PER_REGION; s++) {
                         int st = status[i * SAMPLES_PER_REGION + s];
                         if (st < 0)
                                 continue;
-                        present++;
                         unsigned d = 0;
                         while (d < distinct && node[d] != st)
                                 d++;
@@ -354,7 +349,6 @@ static int sample_regions(pid_t pid, const HotnessProcess *hp, PolicyRegion *reg
                                 .node = (unsigned)node[d],
                                 .bytes = (hr->end - hr->start) / SAMPLES_PER_REGION * count[d],
                         };
-                (void)present;
         }
         *ret_used = used;
         return 0;
