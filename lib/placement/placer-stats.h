@@ -44,6 +44,7 @@ typedef struct PlacerCycle {
         uint64_t collect_usec;                           /* DAMON's part */
         PolicyOutcome outcome;
         size_t n_moves, n_jobs;
+        uint64_t budget_bytes; /* what the plan could move (pace.h) */
         uint64_t planned_bytes;
         PlacerCounts counts; /* what its jobs did */
         const char *hotness; /* NULL, or why there was no hotness reading ("damon-busy", "no-damon", ...) */

@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "numa-move.h"
+#include "pace.h"
 #include "parse.h"
 #include "placer.h"
 #include "strv.h"
@@ -35,6 +36,7 @@ struct Placer {
         PlacerSettings settings;
         DamonTracker *tracker;
         RateLimit rate;
+        MigrationPace pace;
 
         Residency *residency;
         size_t n_residency, residency_allocated;
@@ -125,6 +127,10 @@ int placer_configure(Placer *p, const PlacerSettings *settings)
         if (r < 0)
                 return r;
         ratelimit_init(&p->rate, settings->rate_bytes_per_sec, 0, now_usec());
+        if (p->pace.max_bytes == 0)
+                pace_init(&p->pace, settings->params.budget_bytes);
+        else
+                pace_set_max(&p->pace, settings->params.budget_bytes);
         p->logged_empty_scope = false;
         return 0;
 }
@@ -538,6 +544,9 @@ int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now)
                 bytes_at += used;
         }
 
+        PolicyParams params = p->settings.params;
+        params.budget_bytes = p->pace.budget_bytes;
+        p->cycle.budget_bytes = params.budget_bytes;
         PolicyInput in = {
                 .now_usec = now,
                 .nodes = nodes,
@@ -545,7 +554,7 @@ int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now)
                 .workloads = workloads,
                 .n_workloads = n_workloads,
         };
-        r = policy_plan(&in, &p->settings.params, &plan);
+        r = policy_plan(&in, &params, &plan);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
@@ -649,8 +658,12 @@ int placer_step(Placer *p, uint64_t *ret_next_usec)
         for (;;) {
                 if (!p->running) {
                         if (p->next_job >= p->n_jobs) {
-                                if (p->cycle.ended_usec == 0)
+                                if (p->cycle.ended_usec == 0) {
                                         p->cycle.ended_usec = now_usec();
+                                        pace_record(&p->pace, p->cycle.planned_bytes,
+                                                    p->cycle.ended_usec - p->cycle.planned_usec,
+                                                    p->settings.interval_usec);
+                                }
                                 return 1;
                         }
                         QueuedJob *q = &p->jobs[p->next_job];

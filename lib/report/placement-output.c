@@ -45,8 +45,8 @@ static json_object *cycle_json(const PlacerCycle *c)
         if (!o || add_u64(o, "number", c->number) < 0 ||
             json_add(o, "outcome", json_object_new_string(policy_outcome_to_string(c->outcome) ?: "none")) < 0 ||
             add_u64(o, "moves", c->n_moves) < 0 || add_u64(o, "jobs", c->n_jobs) < 0 ||
-            add_u64(o, "planned_bytes", c->planned_bytes) < 0 || add_u64(o, "collect_usec", c->collect_usec) < 0 ||
-            add_u64(o, "cycle_usec", usec) < 0 ||
+            add_u64(o, "budget_bytes", c->budget_bytes) < 0 || add_u64(o, "planned_bytes", c->planned_bytes) < 0 ||
+            add_u64(o, "collect_usec", c->collect_usec) < 0 || add_u64(o, "cycle_usec", usec) < 0 ||
             /* json-c's null is a NULL object, which json_add() would take for a failed allocation */
             (c->hotness ? json_add(o, "hotness", json_object_new_string(c->hotness))
                         : json_object_object_add(o, "hotness", NULL)) < 0 ||
