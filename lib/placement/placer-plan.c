@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The placer's pure parts: sampling arithmetic, the residency history, cutting moves into jobs. */
+/* The placer's pure parts: sampling arithmetic, the cpu map, the residency history, cutting moves into jobs. */
 #include <errno.h>
 #include <stdlib.h>
 
 #include "macro.h"
+#include "parse.h"
 #include "placer-plan.h"
 
 #define HUGE_PAGE_SIZE (UINT64_C(2) << 20)
@@ -57,6 +58,34 @@ size_t placer_regions_from_samples(const HotnessRegion *hotness, size_t n, const
                         };
         }
         return used;
+}
+
+int placer_cpu_map_new(const Topology *t, PlacerCpuMap **ret)
+{
+        PlacerCpuMap *m = malloc(sizeof(PlacerCpuMap));
+        if (!m)
+                return -ENOMEM;
+        for (size_t cpu = 0; cpu < PLACER_MAX_CPUS; cpu++)
+                m->node[cpu] = -1;
+
+        for (size_t i = 0; i < t->n_nodes; i++) {
+                const TopoNode *n = &t->nodes[i];
+                uint64_t words[PLACER_MAX_CPUS / 64];
+                if (!n->cpulist || parse_id_list(n->cpulist, PLACER_MAX_CPUS, words, NULL) < 0)
+                        continue;
+                for (size_t cpu = 0; cpu < PLACER_MAX_CPUS; cpu++)
+                        if (m->node[cpu] < 0 && (words[cpu / 64] & (UINT64_C(1) << (cpu % 64))))
+                                m->node[cpu] = (int)n->id;
+        }
+        *ret = m;
+        return 0;
+}
+
+int placer_cpu_map_node(const PlacerCpuMap *m, int cpu)
+{
+        if (cpu < 0 || cpu >= PLACER_MAX_CPUS)
+                return -1;
+        return m->node[cpu];
 }
 
 void placer_history_done(PlacerHistory *h)

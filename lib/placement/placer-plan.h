@@ -10,6 +10,7 @@
 #include "migrate.h"
 #include "placer-stats.h"
 #include "policy.h"
+#include "topology.h"
 
 /* Pages asked about per region to estimate where it is: enough to tell 1/16 apart, cheap for 1000 regions. */
 #define PLACER_SAMPLES_PER_REGION 16
@@ -28,6 +29,19 @@ void placer_sample_pages(const HotnessRegion *regions, size_t n, void **ret_page
  */
 size_t placer_regions_from_samples(const HotnessRegion *hotness, size_t n, const int *status, PolicyRegion *ret,
                                    PolicyNodeBytes *node_bytes);
+
+/* Which node each CPU belongs to, from every node's cpulist, parsed once per cycle rather than once per
+ * workload. */
+#define PLACER_MAX_CPUS 4096
+typedef struct PlacerCpuMap {
+        int node[PLACER_MAX_CPUS]; /* -1: no node lists the cpu */
+} PlacerCpuMap;
+
+/* A node whose cpulist is missing or malformed (a cpu of PLACER_MAX_CPUS or more too) lists none; a cpu in two
+ * lists goes to the first node.  Free with free().  -ENOMEM. */
+int placer_cpu_map_new(const Topology *t, PlacerCpuMap **ret);
+/* The node whose CPUs include cpu, -1 when none says so. */
+int placer_cpu_map_node(const PlacerCpuMap *m, int cpu);
 
 /* A range tierd moved, and when: the minimum residency's memory. */
 typedef struct PlacerResidency {

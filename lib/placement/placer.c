@@ -7,7 +7,6 @@
 
 #include "log.h"
 #include "numa-move.h"
-#include "parse.h"
 #include "placer-plan.h"
 #include "placer.h"
 #include "strv.h"
@@ -229,24 +228,6 @@ static void note_hotness(Placer *p, const char *why, int error)
         p->logged_hotness = why;
 }
 
-/* The node whose CPUs include cpu, -1 when none says so. */
-static int cpu_node(const Topology *t, int cpu)
-{
-        uint64_t words[(4096 + 63) / 64];
-        if (cpu < 0 || cpu >= 4096)
-                return -1;
-        for (size_t i = 0; i < t->n_nodes; i++) {
-                const TopoNode *n = &t->nodes[i];
-                unsigned count;
-                memset(words, 0, sizeof words);
-                if (!n->cpulist || parse_id_list(n->cpulist, 4096, words, &count) < 0)
-                        continue;
-                if (words[cpu / 64] & (UINT64_C(1) << (cpu % 64)))
-                        return (int)n->id;
-        }
-        return -1;
-}
-
 /* Where a process's regions are: a sample of the pages of each, asked with move_pages(2) without target nodes. */
 static int sample_regions(pid_t pid, const HotnessProcess *hp, PolicyRegion *regions, PolicyNodeBytes *node_bytes,
                           size_t *ret_used)
@@ -308,6 +289,7 @@ int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now)
         _cleanup_free_ PolicyWorkload *workloads = NULL;
         _cleanup_free_ PolicyRegion *regions = NULL;
         _cleanup_free_ PolicyNodeBytes *node_bytes = NULL;
+        _cleanup_free_ PlacerCpuMap *cpus = NULL;
         size_t n_nodes = 0, n_workloads = 0;
         int r;
 
@@ -360,6 +342,9 @@ int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now)
         node_bytes = calloc(MAX(total_regions * PLACER_SAMPLES_PER_REGION, (size_t)1), sizeof(PolicyNodeBytes));
         if (!workloads || !regions || !node_bytes)
                 return -ENOMEM;
+        r = placer_cpu_map_new(snapshot->topology, &cpus);
+        if (r < 0)
+                return r;
 
         size_t region_at = 0, bytes_at = 0;
         for (size_t i = 0; hs && i < p->n_workloads; i++) {
@@ -383,7 +368,7 @@ int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now)
                         w->hot_regions += pr->nr_accesses > 0;
                 }
                 const ScopeProcess *sp = scope_find(scope, w->pid);
-                w->home_node = sp ? cpu_node(snapshot->topology, sp->processor) : -1;
+                w->home_node = sp ? placer_cpu_map_node(cpus, sp->processor) : -1;
                 workloads[n_workloads++] = (PolicyWorkload){
                         .pid = w->pid,
                         .home_node = w->home_node,
