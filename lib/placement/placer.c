@@ -8,28 +8,10 @@
 #include "log.h"
 #include "numa-move.h"
 #include "pace.h"
-#include "parse.h"
+#include "placer-plan.h"
 #include "placer.h"
 #include "strv.h"
 #include "zoneinfo.h"
-
-/* Pages asked about per region to estimate where it is: enough to tell 1/16 apart, cheap for 1000 regions. */
-#define SAMPLES_PER_REGION 16
-#define PAGE_SIZE_BYTES UINT64_C(4096)
-
-typedef struct Residency {
-        pid_t pid;
-        uint64_t start, end, usec;
-        PolicyDirection direction;
-} Residency;
-
-typedef struct QueuedJob {
-        pid_t pid;
-        PolicyDirection direction;
-        unsigned from_node, to_node;
-        MigrateRange *ranges;
-        size_t n_ranges, allocated;
-} QueuedJob;
 
 struct Placer {
         SysfsRoot *root;
@@ -38,8 +20,7 @@ struct Placer {
         RateLimit rate;
         MigrationPace pace;
 
-        Residency *residency;
-        size_t n_residency, residency_allocated;
+        PlacerHistory history;
 
         PlacerWorkload *workloads; /* ascending pid */
         size_t n_workloads, workloads_allocated;
@@ -49,7 +30,7 @@ struct Placer {
         PlacerCycle cycle;
         size_t n_managed;
 
-        QueuedJob *jobs;
+        PlacerJob *jobs;
         size_t n_jobs, next_job;
         MigrateJob *running;
         size_t running_index;
@@ -93,9 +74,7 @@ static int settings_copy(const PlacerSettings *from, PlacerSettings *to)
 static void jobs_clear(Placer *p)
 {
         p->running = migrate_job_free(p->running);
-        for (size_t i = 0; i < p->n_jobs; i++)
-                free(p->jobs[i].ranges);
-        free(p->jobs);
+        placer_jobs_free(p->jobs, p->n_jobs);
         p->jobs = NULL;
         p->n_jobs = p->next_job = 0;
 }
@@ -110,7 +89,7 @@ Placer *placer_free(Placer *p)
                 free(p->workloads[i].rule);
         free(p->workloads);
         free(p->nodes);
-        free(p->residency);
+        placer_history_done(&p->history);
         strv_free(p->logged_missing_cgroups);
         settings_done(&p->settings);
         free(p);
@@ -255,108 +234,23 @@ static void note_hotness(Placer *p, const char *why, int error)
         p->logged_hotness = why;
 }
 
-/* The node whose CPUs include cpu, -1 when none says so. */
-static int cpu_node(const Topology *t, int cpu)
-{
-        uint64_t words[(4096 + 63) / 64];
-        if (cpu < 0 || cpu >= 4096)
-                return -1;
-        for (size_t i = 0; i < t->n_nodes; i++) {
-                const TopoNode *n = &t->nodes[i];
-                unsigned count;
-                memset(words, 0, sizeof words);
-                if (!n->cpulist || parse_id_list(n->cpulist, 4096, words, &count) < 0)
-                        continue;
-                if (words[cpu / 64] & (UINT64_C(1) << (cpu % 64)))
-                        return (int)n->id;
-        }
-        return -1;
-}
-
-static void residency_lookup(const Placer *p, pid_t pid, uint64_t start, uint64_t end, uint64_t *promoted,
-                             uint64_t *demoted)
-{
-        *promoted = *demoted = 0;
-        for (size_t i = 0; i < p->n_residency; i++) {
-                const Residency *e = &p->residency[i];
-                if (e->pid != pid || e->end <= start || e->start >= end)
-                        continue;
-                uint64_t *when = e->direction == POLICY_PROMOTE ? promoted : demoted;
-                *when = MAX(*when, e->usec);
-        }
-}
-
-static void residency_prune(Placer *p, uint64_t now)
-{
-        uint64_t keep = p->settings.params.min_residency_usec;
-        size_t k = 0;
-        for (size_t i = 0; i < p->n_residency; i++)
-                if (p->residency[i].usec + keep >= now && find_workload(p, p->residency[i].pid))
-                        p->residency[k++] = p->residency[i];
-        p->n_residency = k;
-}
-
-/*
- * Where a process's regions are: SAMPLES_PER_REGION pages of each, spread over it, asked with move_pages(2)
- * without target nodes.  Each sample stands for 1/SAMPLES_PER_REGION of the region: a node gets the share of
- * the samples found on it; samples not present count for no node.
- */
+/* Where a process's regions are: a sample of the pages of each, asked with move_pages(2) without target nodes. */
 static int sample_regions(pid_t pid, const HotnessProcess *hp, PolicyRegion *regions, PolicyNodeBytes *node_bytes,
                           size_t *ret_used)
 {
-        size_t n = hp->n_regions, total = n * SAMPLES_PER_REGION, used = 0;
+        size_t total = hp->n_regions * PLACER_SAMPLES_PER_REGION;
         _cleanup_free_ void **pages = calloc(MAX(total, (size_t)1), sizeof(void *));
         _cleanup_free_ int *status = calloc(MAX(total, (size_t)1), sizeof(int));
         if (!pages || !status)
                 return -ENOMEM;
 
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++) {
-                const HotnessRegion *hr = &hp->regions[i];
-                uint64_t first = hr->start / PAGE_SIZE_BYTES, last = (hr->end - 1) / PAGE_SIZE_BYTES;
-                uint64_t span = last - first + 1;
-                for (unsigned s = 0; s < SAMPLES_PER_REGION; s++)
-                        pages[k++] = (void *)(uintptr_t)((first + span * s / SAMPLES_PER_REGION) * PAGE_SIZE_BYTES);
-        }
+        placer_sample_pages(hp->regions, hp->n_regions, pages);
         for (size_t i = 0; i < total; i++)
                 status[i] = INT32_MIN;
         long asked = numa_move_pages_errno(pid, total, pages, NULL, status, 0);
         if (asked < 0)
                 return (int)asked;
-
-        for (size_t i = 0; i < n; i++) {
-                const HotnessRegion *hr = &hp->regions[i];
-                PolicyRegion *r = &regions[i];
-                unsigned count[SAMPLES_PER_REGION];
-                int node[SAMPLES_PER_REGION];
-                unsigned distinct = 0;
-
-                for (unsigned s = 0; s < SAMPLES_PER_REGION; s++) {
-                        int st = status[i * SAMPLES_PER_REGION + s];
-                        if (st < 0)
-                                continue;
-                        unsigned d = 0;
-                        while (d < distinct && node[d] != st)
-                                d++;
-                        if (d == distinct) {
-                                node[distinct] = st;
-                                count[distinct++] = 0;
-                        }
-                        count[d]++;
-                }
-                *r = (PolicyRegion){.start = hr->start,
-                                    .end = hr->end,
-                                    .nr_accesses = hr->nr_accesses,
-                                    .age = hr->age,
-                                    .nodes = node_bytes + used,
-                                    .n_nodes = distinct};
-                for (unsigned d = 0; d < distinct; d++)
-                        node_bytes[used++] = (PolicyNodeBytes){
-                                .node = (unsigned)node[d],
-                                .bytes = (hr->end - hr->start) / SAMPLES_PER_REGION * count[d],
-                        };
-        }
-        *ret_used = used;
+        *ret_used = placer_regions_from_samples(hp->regions, hp->n_regions, status, regions, node_bytes);
         return 0;
 }
 
@@ -392,62 +286,6 @@ static int refresh_free_memory(Placer *p, PolicyNode *nodes, size_t n)
         return 0;
 }
 
-/*
- * The part of a move's range the engine gets: the policy means "the first `bytes` of this range that are on
- * from_node"; the engine moves every page of a range, so the range is cut where, by the sampled share of
- * from_node in the region, `bytes` of it should have been passed.
- */
-static uint64_t move_end(const PolicyMove *m, const PolicyWorkload *workloads, size_t n_workloads)
-{
-        for (size_t i = 0; i < n_workloads; i++) {
-                if (workloads[i].pid != m->pid)
-                        continue;
-                for (size_t k = 0; k < workloads[i].n_regions; k++) {
-                        const PolicyRegion *r = &workloads[i].regions[k];
-                        if (m->start < r->start || m->start >= r->end)
-                                continue;
-                        uint64_t on_from = 0;
-                        for (size_t n = 0; n < r->n_nodes; n++)
-                                if (r->nodes[n].node == m->from_node)
-                                        on_from += r->nodes[n].bytes;
-                        uint64_t size = r->end - r->start;
-                        if (on_from == 0 || m->bytes >= on_from)
-                                return m->end;
-                        /* bytes / share, rounded up to a 2 MiB huge page so that a THP is not split by the cut */
-                        uint64_t len = (uint64_t)((double)m->bytes * (double)size / (double)on_from);
-                        uint64_t end = (m->start + len + (UINT64_C(2) << 20) - 1) & ~((UINT64_C(2) << 20) - 1);
-                        return MIN(MAX(end, m->start + PAGE_SIZE_BYTES), m->end);
-                }
-        }
-        return m->end;
-}
-
-static int queue_moves(Placer *p, const PolicyPlan *plan, const PolicyWorkload *workloads, size_t n_workloads)
-{
-        p->jobs = calloc(MAX(plan->n_moves, (size_t)1), sizeof(QueuedJob));
-        if (!p->jobs)
-                return -ENOMEM;
-        for (size_t i = 0; i < plan->n_moves; i++) {
-                const PolicyMove *m = &plan->moves[i];
-                QueuedJob *j = p->n_jobs > 0 ? &p->jobs[p->n_jobs - 1] : NULL;
-                if (!j || j->pid != m->pid || j->direction != m->direction || j->from_node != m->from_node ||
-                    j->to_node != m->to_node) {
-                        j = &p->jobs[p->n_jobs++];
-                        *j = (QueuedJob){.pid = m->pid,
-                                         .direction = m->direction,
-                                         .from_node = m->from_node,
-                                         .to_node = m->to_node};
-                }
-                if (GREEDY_REALLOC(j->ranges, j->allocated, j->n_ranges + 1) < 0)
-                        return -ENOMEM;
-                j->ranges[j->n_ranges++] = (MigrateRange){
-                        .start = m->start, .end = move_end(m, workloads, n_workloads), .node = (int)m->to_node};
-                p->cycle.planned_bytes += m->bytes;
-        }
-        p->cycle.n_jobs = p->n_jobs;
-        return 0;
-}
-
 int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now)
 {
         _cleanup_(scope_freep) Scope *scope = NULL;
@@ -457,6 +295,7 @@ int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now)
         _cleanup_free_ PolicyWorkload *workloads = NULL;
         _cleanup_free_ PolicyRegion *regions = NULL;
         _cleanup_free_ PolicyNodeBytes *node_bytes = NULL;
+        _cleanup_free_ PlacerCpuMap *cpus = NULL;
         size_t n_nodes = 0, n_workloads = 0;
         int r;
 
@@ -478,7 +317,7 @@ int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now)
         r = update_workloads(p, scope);
         if (r < 0)
                 return r;
-        residency_prune(p, now);
+        placer_history_prune(&p->history, now, p->settings.params.min_residency_usec, p->workloads, p->n_workloads);
 
         _cleanup_free_ pid_t *pids = calloc(MAX(p->n_workloads, (size_t)1), sizeof(pid_t));
         if (!pids)
@@ -506,9 +345,12 @@ int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now)
                 total_regions += hs->processes[i].n_regions;
         workloads = calloc(MAX(p->n_workloads, (size_t)1), sizeof(PolicyWorkload));
         regions = calloc(MAX(total_regions, (size_t)1), sizeof(PolicyRegion));
-        node_bytes = calloc(MAX(total_regions * SAMPLES_PER_REGION, (size_t)1), sizeof(PolicyNodeBytes));
+        node_bytes = calloc(MAX(total_regions * PLACER_SAMPLES_PER_REGION, (size_t)1), sizeof(PolicyNodeBytes));
         if (!workloads || !regions || !node_bytes)
                 return -ENOMEM;
+        r = placer_cpu_map_new(snapshot->topology, &cpus);
+        if (r < 0)
+                return r;
 
         size_t region_at = 0, bytes_at = 0;
         for (size_t i = 0; hs && i < p->n_workloads; i++) {
@@ -527,11 +369,12 @@ int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now)
                 w->hot_regions = 0;
                 for (size_t k = 0; k < hp->n_regions; k++) {
                         PolicyRegion *pr = &regions[region_at + k];
-                        residency_lookup(p, w->pid, pr->start, pr->end, &pr->promoted_usec, &pr->demoted_usec);
+                        placer_history_lookup(&p->history, w->pid, pr->start, pr->end, &pr->promoted_usec,
+                                              &pr->demoted_usec);
                         w->hot_regions += pr->nr_accesses > 0;
                 }
                 const ScopeProcess *sp = scope_find(scope, w->pid);
-                w->home_node = sp ? cpu_node(snapshot->topology, sp->processor) : -1;
+                w->home_node = sp ? placer_cpu_map_node(cpus, sp->processor) : -1;
                 workloads[n_workloads++] = (PolicyWorkload){
                         .pid = w->pid,
                         .home_node = w->home_node,
@@ -567,9 +410,12 @@ int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now)
                         return -ENOMEM;
                 pn->last_notes = plan->nodes[i].notes;
         }
-        r = queue_moves(p, plan, workloads, n_workloads);
+        r = placer_queue_moves(plan->moves, plan->n_moves, workloads, n_workloads, &p->jobs, &p->n_jobs);
         if (r < 0)
                 return r;
+        p->cycle.n_jobs = p->n_jobs;
+        for (size_t i = 0; i < plan->n_moves; i++)
+                p->cycle.planned_bytes += plan->moves[i].bytes;
         p->cycle.planned_usec = now_usec();
         return 0;
 }
@@ -583,7 +429,7 @@ static void add_counts(PlacerCounts *to, const PlacerCounts *from)
                 to->failed_pages[i] += from->failed_pages[i];
 }
 
-static void finish_job(Placer *p, const QueuedJob *q, const MigrateStats *st, uint64_t now)
+static void finish_job(Placer *p, const PlacerJob *q, const MigrateStats *st, uint64_t now)
 {
         PlacerWorkload *w = find_workload(p, q->pid);
         PlacerCounts c = {};
@@ -615,13 +461,8 @@ static void finish_job(Placer *p, const QueuedJob *q, const MigrateStats *st, ui
                         to->failed_pages[i] += c.failed_pages[i];
         }
 
-        for (size_t i = 0; i < q->n_ranges; i++)
-                if (GREEDY_REALLOC(p->residency, p->residency_allocated, p->n_residency + 1) >= 0)
-                        p->residency[p->n_residency++] = (Residency){.pid = q->pid,
-                                                                     .start = q->ranges[i].start,
-                                                                     .end = q->ranges[i].end,
-                                                                     .usec = now,
-                                                                     .direction = q->direction};
+        /* without memory for it, the job's ranges merely lose their minimum residency */
+        (void)placer_history_record(&p->history, q, now);
 
         switch (st->end) {
         case MIGRATE_END_PROCESS_EXITED:
@@ -666,7 +507,7 @@ int placer_step(Placer *p, uint64_t *ret_next_usec)
                                 }
                                 return 1;
                         }
-                        QueuedJob *q = &p->jobs[p->next_job];
+                        PlacerJob *q = &p->jobs[p->next_job];
                         MigrateOptions o = {
                                 .rate_limit = &p->rate,
                                 .free_floor_bytes = floor_bytes(p, q->to_node),
