@@ -430,7 +430,7 @@ TEST(params_validate)
         ASSERT_EQ(d.free_high_permille, 40);
         ASSERT_EQ(d.min_residency_usec, 5 * SEC);
         ASSERT_EQ(d.budget_bytes, 256 * MiB);
-        ASSERT_EQ(d.promote_min_permille, 100);
+        ASSERT_EQ(d.promote_min_permille, 50);
         ASSERT_EQ(d.hotter_margin_permille, 200);
         ASSERT_EQ(d.stable_min_usec, 1 * SEC);
 

@@ -280,7 +280,9 @@ TEST(exchange_needs_clearly_hotter)
                 {10, 7, false},                  /* 500 vs 350: 350 + 200 > 500 */
                 {10, 6, true},                   /* 500 vs 300: exactly the margin */
                 {10, 0, true},   {20, 16, true}, /* 1000 vs 800 */
-                {20, 17, false}, {2, 0, false},  /* 100 vs 0: under the margin */
+                {20, 17, false}, {3, 1, false},  /* 150 vs 50: under the margin */
+                /* a settled region with no access at all gives way to anything promotable (50: one sample) */
+                {2, 0, true},    {1, 0, true},
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -363,7 +365,7 @@ TEST(watermark_band)
                 PolicyNode nodes[] = TWO_TIERS(cases[i].free, 1000);
                 PolicyRegion regions[] = {
                         {.start = 0x10000000, .end = 0x16400000, .nr_accesses = 0, .age = 100, ON({0, 100 * MiB})},
-                        {.start = 0x40000000, .end = 0x43200000, .nr_accesses = 1, .age = 100, ON({1, 50 * MiB})},
+                        {.start = 0x40000000, .end = 0x43200000, .nr_accesses = 0, .age = 100, ON({1, 50 * MiB})},
                 };
                 PolicyWorkload w = make_workload(100, 0, regions, ELEMENTSOF(regions));
                 _cleanup_(policy_plan_freep) PolicyPlan *p = plan_or_die(nodes, 2, &w, 1, 100 * SEC, NULL);

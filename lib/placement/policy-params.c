@@ -24,9 +24,10 @@ PolicyParams policy_params_default(void)
                  * pages sustains in a small VM and well under the 3 GB/s of bare metal, so that migration does
                  * not take the memory bandwidth the workload needs. */
                 .budget_bytes = UINT64_C(256) << 20,
-                /* 10%: two of DAMON's default 20 samples per aggregation.  A region never accessed reads 0
-                 * without noise; one stray sample is not a hot set. */
-                .promote_min_permille = 100,
+                /* 5%: one of DAMON's default 20 samples per aggregation.  A region never accessed reads 0
+                 * without noise; a hot set of 4 KiB pages touched at random reads only one or two (each
+                 * sample looks at one page of the region), so two would leave much of it behind. */
+                .promote_min_permille = 50,
                 /* 20%: four samples of 20.  A region's count is binomial, with a standard deviation of at most
                  * 2.2 samples (11%); twice that keeps two equally hot regions from swapping places. */
                 .hotter_margin_permille = 200,

@@ -259,8 +259,11 @@ static int make_room(Planner *p, NodeState *d, uint32_t heat, uint64_t want, uin
                         d->victim_cursor++;
                         continue;
                 }
-                /* The rest are at least as hot: none of them is clearly colder either. */
-                if ((uint64_t)v->heat + p->params->hotter_margin_permille > heat) {
+                /* A settled region that reads no access at all is the surest cold one: anything hot enough to
+                 * promote displaces it, which matters when the hot set reads only a sample or two (huge
+                 * regions of 4 KiB pages touched at random, slow machines).  Otherwise the margin applies, and
+                 * the rest are at least as hot: none of them is clearly colder either. */
+                if (v->heat > 0 && (uint64_t)v->heat + p->params->hotter_margin_permille > heat) {
                         *notes |= POLICY_NOTE_NO_COLDER;
                         break;
                 }

@@ -24,8 +24,9 @@
  *     tier than their workload's destination (its home node; for a workload without one, the top-tier node with
  *     most free memory) move there: into free memory while the destination stays above its high watermark, and
  *     beyond that by exchange: colder regions on the destination are demoted, in the same cycle and right
- *     before, to make room.  A region displaced this way is clearly colder (by hotter_margin_permille), its heat
- *     reading is settled (unchanged for stable_min_usec), and the destination's free memory stays where it was.
+ *     before, to make room.  A region displaced this way is clearly colder (by hotter_margin_permille, or it
+ *     reads no access at all), its heat reading is settled (unchanged for stable_min_usec), and the
+ *     destination's free memory stays where it was.
  *
  * Between the watermarks nothing moves into free memory and nothing is demoted for pressure: that band absorbs
  * allocations without a demotion and a promotion every cycle.  A region tierd promoted less than
@@ -36,7 +37,7 @@
 /*
  * The tunables, one [Placement] key each; policy_params_default() gives the defaults and why.  Suggested keys
  * (units as people write them, converted by the configuration): FreeLowPercent=2, FreeHighPercent=4,
- * MinResidencySec=5, RateLimitMBps= with IntervalSec= (budget_bytes), PromoteMinPercent=10,
+ * MinResidencySec=5, RateLimitMBps= with IntervalSec= (budget_bytes), PromoteMinPercent=5,
  * HotterMarginPercent=20, SettleSec=1.
  */
 typedef struct PolicyParams {
