@@ -184,16 +184,30 @@ damon_off() {
 	echo 0 > "$damon/nr_kdamonds"
 }
 
-# tierd as installed by the host (--tierd-build), with the configuration it put into the overlay.
+# tierd as installed by the host (--tierd-build), with the configuration it put into the overlay; tierd-nb0 and
+# tierd-nb2 add [Kernel] NumaBalancing=off or tiering: does the kernel's NUMA-balancing promotion help or hinder?
 threads_tierd='tierd'
 manager_start_tierd() {
 	[ -x /usr/sbin/tierd ] || { say "tierd: skipped (no /usr/sbin/tierd in the overlay)"; return 77; }
 	systemctl start tierd.service || { journalctl -u tierd --no-pager | tail -n 20; return 1; }
 }
 manager_stop_tierd() {
+	tierctl stats --json > "$out/$run_name.stats" 2>&1
 	systemctl stop tierd.service
 	journalctl -u tierd --no-pager -o short-monotonic > "$out/$run_name.tierd" 2>&1
+	rm -f /etc/tierd/tierd.conf.d/60-bench-variant.conf
 }
+tierd_variant() { # tierd_variant NUMA_BALANCING: the drop-in, then tierd
+	mkdir -p /etc/tierd/tierd.conf.d
+	printf '[Kernel]\nNumaBalancing=%s\n' "$1" > /etc/tierd/tierd.conf.d/60-bench-variant.conf
+	manager_start_tierd
+}
+threads_tierd_nb0='tierd'
+manager_start_tierd_nb0() { tierd_variant off; }
+manager_stop_tierd_nb0() { manager_stop_tierd; }
+threads_tierd_nb2='tierd'
+manager_start_tierd_nb2() { tierd_variant tiering; }
+manager_stop_tierd_nb2() { manager_stop_tierd; }
 
 knobs_restore() {
 	echo "$booted_nb" > "$nb_knob"

@@ -12,8 +12,9 @@
 #   --keep DIR          keep the per-second series (DIR/*.csv), the report (DIR/report.txt) and the VM's files
 #                       (DIR/vm/)
 #   --managers LIST     of defaults (numa_balancing and demotion as booted), tiering (numa_balancing=2 +
-#                       demotion_enabled), damon (paddr migrate_hot/migrate_cold schemes), tierd
-#                       (default: defaults,tiering,damon,tierd; tierd is skipped without --tierd-build)
+#                       demotion_enabled), damon (paddr migrate_hot/migrate_cold schemes), tierd, and
+#                       tierd_nb0 / tierd_nb2 (tierd with [Kernel] NumaBalancing=off / tiering)
+#                       (default: defaults,tiering,damon,tierd; tierd* are skipped without --tierd-build)
 #   --duration S        seconds of each placement run (default 75: the start and four shifts, each window a part
 #                       of the buffer not hot before; at 20% there are five)
 #   --shift S           the hot window moves every S seconds (default 15)
@@ -62,7 +63,7 @@ import glob, os, re, sys
 vmdir, shift_default = sys.argv[1], float(sys.argv[2])
 files = os.path.join(vmdir, "files")
 GOAL_SHARE, GOAL_SECONDS, GOAL_PROGRESS = 0.95, 10, 0.80
-ORDER = ["defaults", "tiering", "damon", "tierd"]
+ORDER = ["defaults", "tiering", "damon", "tierd", "tierd_nb0", "tierd_nb2"]
 
 
 def read_series(path):
