@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -417,6 +418,11 @@ int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now)
         for (size_t i = 0; i < plan->n_moves; i++)
                 p->cycle.planned_bytes += plan->moves[i].bytes;
         p->cycle.planned_usec = now_usec();
+        log_debug("Placement: cycle %" PRIu64 ": %s, %zu moves in %zu jobs, %" PRIu64 " KiB planned of %" PRIu64
+                  " KiB, %zu processes, hotness in %" PRIu64 " ms, planned in %" PRIu64 " ms.",
+                  p->cycle.number, policy_outcome_to_string(plan->outcome) ?: "?", plan->n_moves, p->n_jobs,
+                  p->cycle.planned_bytes >> 10, params.budget_bytes >> 10, n_workloads, p->cycle.collect_usec / 1000,
+                  (p->cycle.planned_usec - p->cycle.started_usec) / 1000);
         return 0;
 }
 
@@ -435,6 +441,13 @@ static void finish_job(Placer *p, const PlacerJob *q, const MigrateStats *st, ui
         PlacerCounts c = {};
         uint64_t moved = st->total.pages[MIGRATE_MOVED];
 
+        log_debug("Placement: cycle %" PRIu64 ", process %d, %s %u -> %u, %zu range(s) from 0x%" PRIx64 ": %" PRIu64
+                  " pages moved, %" PRIu64 " already there, %" PRIu64 " not present, %" PRIu64 " busy, %" PRIu64
+                  " out of memory.",
+                  p->cycle.number, (int)q->pid, policy_direction_to_string(q->direction), q->from_node, q->to_node,
+                  q->n_ranges, q->n_ranges > 0 ? q->ranges[0].start : 0, moved, st->total.pages[MIGRATE_ALREADY_THERE],
+                  st->total.pages[MIGRATE_NOT_PRESENT], st->total.pages[MIGRATE_BUSY],
+                  st->total.pages[MIGRATE_NO_MEMORY]);
         if (q->direction == POLICY_PROMOTE)
                 c.promoted_pages = moved;
         else
