@@ -156,10 +156,10 @@ static const MigrateStats *run(SysfsRoot *sr, MigrateJob **j, pid_t pid, const M
 
 static void child_ranges(const Child *c, int node, MigrateRange r[4])
 {
-        r[0] = (MigrateRange){(uintptr_t)c->thp, (uintptr_t)c->thp + 2 * HUGE_BYTES, node};
-        r[1] = (MigrateRange){(uintptr_t)c->small, (uintptr_t)c->small + SMALL_PAGES * PAGE, node};
-        r[2] = (MigrateRange){(uintptr_t)c->zero, (uintptr_t)c->zero + ZERO_PAGES * PAGE, node};
-        r[3] = (MigrateRange){(uintptr_t)c->untouched, (uintptr_t)c->untouched + UNTOUCHED_PAGES * PAGE, node};
+        r[0] = (MigrateRange){(uintptr_t)c->thp, (uintptr_t)c->thp + 2 * HUGE_BYTES, node, 0};
+        r[1] = (MigrateRange){(uintptr_t)c->small, (uintptr_t)c->small + SMALL_PAGES * PAGE, node, 0};
+        r[2] = (MigrateRange){(uintptr_t)c->zero, (uintptr_t)c->zero + ZERO_PAGES * PAGE, node, 0};
+        r[3] = (MigrateRange){(uintptr_t)c->untouched, (uintptr_t)c->untouched + UNTOUCHED_PAGES * PAGE, node, 0};
 }
 
 #define THP_PAGES (2 * HUGE_BYTES / PAGE)
@@ -301,7 +301,7 @@ TEST(pte_mapped_thp_through_kpageflags)
         ASSERT_EQ(child_command(&c, 'p'), 'y');
         ASSERT_OK(sysfs_root_new(NULL, NULL, &sr));
         int home = home_node(&c);
-        MigrateRange r = {(uintptr_t)c.thp, (uintptr_t)c.thp + HUGE_BYTES, home};
+        MigrateRange r = {(uintptr_t)c.thp, (uintptr_t)c.thp + HUGE_BYTES, home, 0};
         const MigrateStats *s = run(sr, &j, c.pid, &r, 1, &(MigrateOptions){.dry_run = true});
         if (!s->kpageflags || !s->pfns) {
                 migrate_job_free(j);

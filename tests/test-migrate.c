@@ -575,6 +575,94 @@ TEST(ranges)
         remove_root();
 }
 
+TEST(max_bytes_ends_a_range_early)
+{
+        Run run;
+        MigrateOptions o = {};
+
+        /* Ten pages' worth of the whole process: pages 0-9, in address order, and nothing after them is looked
+         * at (neither the holes nor the pages on node 0 are counted). */
+        make_process(&f, true);
+        MigrateRange first = {.start = BASE, .end = BASE + N_PAGES * (uint64_t)PAGE, .node = 0, .max_bytes = 10 * PAGE};
+        run_job(&run, &f, &o, &first, 1, 0);
+        const MigrateStats *s = run.stats;
+        ASSERT_EQ(s->end, MIGRATE_END_DONE);
+        ASSERT_EQ(PAGES(s, MOVED), 10);
+        ASSERT_EQ(PAGES(s, ALREADY_THERE) + PAGES(s, NOT_PRESENT), 0);
+        ASSERT_TRUE(all_on(&f, 0, 0, 10));
+        ASSERT_EQ(f.node[10], 1);
+        run_done(&run);
+
+        /* From page 60, 4 pages and a byte (5 pages): 60-63 move; 72-79 are already there and do not count, the
+         * holes neither, so the THP is the fifth page's worth and goes whole: 4 + 512. */
+        make_process(&f, true);
+        MigrateRange tail = {.start = BASE + 60 * (uint64_t)PAGE,
+                             .end = BASE + N_PAGES * (uint64_t)PAGE,
+                             .node = 0,
+                             .max_bytes = 4 * PAGE + 1};
+        run_job(&run, &f, &o, &tail, 1, 0);
+        s = run.stats;
+        ASSERT_EQ(PAGES(s, MOVED), 4 + 512);
+        ASSERT_EQ(HUGE(s, MOVED), 1);
+        ASSERT_EQ(PAGES(s, ALREADY_THERE), 8);
+        ASSERT_EQ(PAGES(s, NOT_PRESENT), 8 + 432);
+        run_done(&run);
+
+        /* Overlapping ranges: their caps add up (2 + 3 pages); one without a cap takes the cap away. */
+        make_process(&f, true);
+        MigrateRange two[] = {
+                {.start = BASE, .end = BASE + 20 * (uint64_t)PAGE, .node = 0, .max_bytes = 2 * PAGE},
+                {.start = BASE + 10 * (uint64_t)PAGE,
+                 .end = BASE + 30 * (uint64_t)PAGE,
+                 .node = 0,
+                 .max_bytes = 3 * PAGE},
+        };
+        run_job(&run, &f, &o, two, 2, 0);
+        ASSERT_EQ(PAGES(run.stats, MOVED), 5);
+        run_done(&run);
+        make_process(&f, true);
+        two[1].max_bytes = 0;
+        run_job(&run, &f, &o, two, 2, 0);
+        ASSERT_EQ(PAGES(run.stats, MOVED), 30);
+        run_done(&run);
+
+        /* Each range has its own cap: 0-1 and 20-22. */
+        make_process(&f, true);
+        MigrateRange apart[] = {
+                {.start = BASE, .end = BASE + 10 * (uint64_t)PAGE, .node = 0, .max_bytes = 2 * PAGE},
+                {.start = BASE + 20 * (uint64_t)PAGE,
+                 .end = BASE + 30 * (uint64_t)PAGE,
+                 .node = 0,
+                 .max_bytes = 3 * PAGE},
+        };
+        run_job(&run, &f, &o, apart, 2, 0);
+        ASSERT_EQ(PAGES(run.stats, MOVED), 5);
+        ASSERT_TRUE(all_on(&f, 0, 20, 23));
+        ASSERT_EQ(f.node[23], 1);
+        run_done(&run);
+
+        /* Without frame numbers where a page is is learnt after it was queued: from page 56, a cap of 12 queues
+         * 56-63 and 72-75, of which the query finds 72-75 on node 0 already. */
+        make_process(&f, false);
+        MigrateRange hidden = {.start = BASE + 56 * (uint64_t)PAGE,
+                               .end = BASE + N_PAGES * (uint64_t)PAGE,
+                               .node = 0,
+                               .max_bytes = 12 * PAGE};
+        run_job(&run, &f, &o, &hidden, 1, 0);
+        s = run.stats;
+        ASSERT_EQ(PAGES(s, MOVED), 8);
+        ASSERT_EQ(PAGES(s, ALREADY_THERE), 4);
+        ASSERT_EQ(f.node[THP_FIRST], 1);
+        run_done(&run);
+
+        /* A dry run ignores the cap: it reports every page. */
+        make_process(&f, true);
+        o.dry_run = true;
+        run_job(&run, &f, &o, &first, 1, 0);
+        ASSERT_EQ(migrate_stats_present(run.stats), 64 + 8 + 512);
+        run_done(&run);
+}
+
 TEST(batches_follow_the_measured_time)
 {
         Run run;
@@ -655,5 +743,5 @@ TESTS_MAIN(TEST_ENTRY(moves_everything_and_counts_by_folio), TEST_ENTRY(hidden_f
            TEST_ENTRY(busy_page_stays_busy), TEST_ENTRY(target_out_of_memory), TEST_ENTRY(enomem_batch_partly_moved),
            TEST_ENTRY(free_floor_holds_pages_back), TEST_ENTRY(failed_batch_is_queried_and_the_rest_sent_again),
            TEST_ENTRY(process_exits_midway), TEST_ENTRY(node_gone_ends_its_part_only),
-           TEST_ENTRY(dry_run_says_where_pages_are), TEST_ENTRY(ranges), TEST_ENTRY(batches_follow_the_measured_time),
-           TEST_ENTRY(rate_limit))
+           TEST_ENTRY(dry_run_says_where_pages_are), TEST_ENTRY(ranges), TEST_ENTRY(max_bytes_ends_a_range_early),
+           TEST_ENTRY(batches_follow_the_measured_time), TEST_ENTRY(rate_limit))

@@ -27,11 +27,6 @@ static PolicyMove make_move(pid_t pid, uint64_t start, uint64_t end, unsigned fr
         };
 }
 
-/* 64 MiB at 0x10000000: 32 MiB on node 0, 16 MiB (4 of 16 samples) on node 1, 16 MiB on node 2. */
-static const PolicyRegion quarter_on_1[] = {
-        {.start = 0x10000000, .end = 0x14000000, ON({0, 32 * MiB}, {1, 16 * MiB}, {2, 16 * MiB})},
-};
-
 TEST(sample_pages_spread_from_first_to_last_page)
 {
         static const HotnessRegion regions[] = {
@@ -275,98 +270,6 @@ TEST(history_records_every_range_of_a_job)
         ASSERT_EQ(demoted, 43);
 }
 
-TEST(move_end_cut_by_share)
-{
-        PolicyWorkload w = make_workload(100, 0, quarter_on_1, 1);
-
-        /* 8 MiB of node 1, which holds a quarter of the region: 8 / (16 / 64) = 32 MiB in, 0x12000000, a 2 MiB
-         * boundary already; the other nodes' bytes do not count */
-        PolicyMove m = make_move(100, 0x10000000, 0x14000000, 1, 0, 8 * MiB);
-        ASSERT_EQ(placer_move_end(&m, &w, 1), 0x12000000);
-
-        /* 768 KiB: 768 KiB * 4 = 3 MiB in, 0x10300000, rounded up to 0x10400000 */
-        m.bytes = 768 * KiB;
-        ASSERT_EQ(placer_move_end(&m, &w, 1), 0x10400000);
-
-        /* 16 MiB of node 0, which holds half: 32 MiB in */
-        m = make_move(100, 0x10000000, 0x14000000, 0, 1, 16 * MiB);
-        ASSERT_EQ(placer_move_end(&m, &w, 1), 0x12000000);
-}
-
-TEST(move_end_rounds_the_address)
-{
-        /* the region starts 1 MiB past a 2 MiB boundary: 8 MiB of node 1's quarter is 32 MiB in, 0x12100000,
-         * rounded up to the huge page boundary 0x12200000 (not 32 MiB rounded, which would stay 0x12100000) */
-        const PolicyRegion r[] = {{.start = 0x10100000, .end = 0x14100000, ON({1, 16 * MiB})}};
-        PolicyWorkload w = make_workload(100, 0, r, 1);
-        PolicyMove m = make_move(100, 0x10100000, 0x14100000, 1, 0, 8 * MiB);
-        ASSERT_EQ(placer_move_end(&m, &w, 1), 0x12200000);
-}
-
-TEST(move_end_whole_range)
-{
-        PolicyWorkload w = make_workload(100, 0, quarter_on_1, 1);
-
-        /* bytes reach node 1's 16 MiB, or pass it */
-        PolicyMove m = make_move(100, 0x10000000, 0x14000000, 1, 0, 16 * MiB);
-        ASSERT_EQ(placer_move_end(&m, &w, 1), 0x14000000);
-        m.bytes = 20 * MiB;
-        ASSERT_EQ(placer_move_end(&m, &w, 1), 0x14000000);
-
-        /* nothing sampled on node 3 */
-        m = make_move(100, 0x10000000, 0x14000000, 3, 0, 1 * MiB);
-        ASSERT_EQ(placer_move_end(&m, &w, 1), 0x14000000);
-
-        /* no region holds the start, or the workload is not there */
-        m = make_move(100, 0x14000000, 0x15000000, 1, 0, 1 * MiB);
-        ASSERT_EQ(placer_move_end(&m, &w, 1), 0x15000000);
-        m = make_move(100, 0x10000000, 0x14000000, 1, 0, 1 * MiB);
-        ASSERT_EQ(placer_move_end(&m, &w, 0), 0x14000000);
-}
-
-TEST(move_end_at_least_a_page)
-{
-        PolicyWorkload w = make_workload(100, 0, quarter_on_1, 1);
-        /* 0 bytes: 0 in, on a 2 MiB boundary, so the cut is the start itself; one page instead */
-        PolicyMove m = make_move(100, 0x10000000, 0x14000000, 1, 0, 0);
-        ASSERT_EQ(placer_move_end(&m, &w, 1), 0x10000000 + PAGE);
-}
-
-TEST(move_end_never_beyond_the_move)
-{
-        PolicyWorkload w = make_workload(100, 0, quarter_on_1, 1);
-
-        /* the cut would be 32 MiB in, past a move of 16 MiB */
-        PolicyMove m = make_move(100, 0x10000000, 0x11000000, 1, 0, 8 * MiB);
-        ASSERT_EQ(placer_move_end(&m, &w, 1), 0x11000000);
-        /* 7.5 MiB: 30 MiB in, 0x11e00000, on a boundary, is before the move's end 31 MiB in (0x11f00000) */
-        m = make_move(100, 0x10000000, 0x11f00000, 1, 0, 7 * MiB + 512 * KiB);
-        ASSERT_EQ(placer_move_end(&m, &w, 1), 0x11e00000);
-        /* 7.75 MiB: 31 MiB in, rounded up to 32 MiB, past that end: the end */
-        m.bytes = 7 * MiB + 768 * KiB;
-        ASSERT_EQ(placer_move_end(&m, &w, 1), 0x11f00000);
-}
-
-TEST(move_end_finds_the_region_of_its_pid)
-{
-        /* pid 100: a quarter on node 1 in the first region, half in the second, which starts where the first
-         * ends; pid 200 has the same addresses, all on node 1 */
-        const PolicyRegion r100[] = {
-                {.start = 0x10000000, .end = 0x14000000, ON({1, 16 * MiB})},
-                {.start = 0x14000000, .end = 0x18000000, ON({1, 32 * MiB})},
-        };
-        const PolicyRegion r200[] = {{.start = 0x10000000, .end = 0x18000000, ON({1, 128 * MiB})}};
-        const PolicyWorkload w[] = {make_workload(200, 0, r200, 1), make_workload(100, 0, r100, 2)};
-
-        /* second region: 8 MiB / (32 / 64) = 16 MiB in, 0x15000000; the first would give 32 MiB, and pid 200's
-         * 8 MiB */
-        PolicyMove m = make_move(100, 0x14000000, 0x18000000, 1, 0, 8 * MiB);
-        ASSERT_EQ(placer_move_end(&m, w, 2), 0x15000000);
-        /* pid 200: all of its 128 MiB on node 1, so 8 MiB is 8 MiB in */
-        m = make_move(200, 0x10000000, 0x18000000, 1, 0, 8 * MiB);
-        ASSERT_EQ(placer_move_end(&m, w, 2), 0x10800000);
-}
-
 static void assert_job(const PlacerJob *j, pid_t pid, PolicyDirection direction, unsigned from, unsigned to,
                        size_t n_ranges)
 {
@@ -393,14 +296,16 @@ TEST(queue_groups_consecutive_moves)
         PlacerJob *jobs = NULL;
         size_t n = 0;
 
-        ASSERT_OK(placer_queue_moves(moves, ELEMENTSOF(moves), NULL, 0, &jobs, &n));
+        ASSERT_OK(placer_queue_moves(moves, ELEMENTSOF(moves), &jobs, &n));
         ASSERT_EQ(n, 6);
         assert_job(&jobs[0], 100, POLICY_DEMOTE, 0, 1, 2);
         ASSERT_EQ(jobs[0].ranges[0].start, 0x10000000);
         ASSERT_EQ(jobs[0].ranges[0].end, 0x14000000);
         ASSERT_EQ(jobs[0].ranges[0].node, 1);
+        ASSERT_EQ(jobs[0].ranges[0].max_bytes, 64 * MiB);
         ASSERT_EQ(jobs[0].ranges[1].start, 0x20000000);
         ASSERT_EQ(jobs[0].ranges[1].end, 0x21000000);
+        ASSERT_EQ(jobs[0].ranges[1].max_bytes, 16 * MiB);
         assert_job(&jobs[1], 100, POLICY_DEMOTE, 0, 2, 1);
         ASSERT_EQ(jobs[1].ranges[0].node, 2);
         assert_job(&jobs[2], 100, POLICY_DEMOTE, 3, 2, 1);
@@ -413,11 +318,10 @@ TEST(queue_groups_consecutive_moves)
         placer_jobs_free(jobs, n);
 }
 
-TEST(queue_cuts_ranges)
+TEST(queue_caps_ranges_at_the_planned_bytes)
 {
-        PolicyWorkload w = make_workload(100, 0, quarter_on_1, 1);
-        /* a region's part on node 1 goes in two moves: to node 0 (8 MiB, cut 32 MiB in as above) and to node 3
-         * (bytes cover the share: the whole range) */
+        /* A region's part on node 1 goes in two moves: each range is the whole region, capped at its bytes (the
+         * engine moves the first pages not on the target, up to that many bytes). */
         PolicyMove moves[] = {
                 make_move(100, 0x10000000, 0x14000000, 1, 0, 8 * MiB),
                 make_move(100, 0x10000000, 0x14000000, 1, 3, 16 * MiB),
@@ -426,17 +330,20 @@ TEST(queue_cuts_ranges)
         PlacerJob *jobs = NULL;
         size_t n = 0;
 
-        ASSERT_OK(placer_queue_moves(moves, 2, &w, 1, &jobs, &n));
+        ASSERT_OK(placer_queue_moves(moves, 2, &jobs, &n));
         ASSERT_EQ(n, 2);
         assert_job(&jobs[0], 100, POLICY_PROMOTE, 1, 0, 1);
-        ASSERT_EQ(jobs[0].ranges[0].end, 0x12000000);
+        ASSERT_EQ(jobs[0].ranges[0].start, 0x10000000);
+        ASSERT_EQ(jobs[0].ranges[0].end, 0x14000000);
         ASSERT_EQ(jobs[0].ranges[0].node, 0);
+        ASSERT_EQ(jobs[0].ranges[0].max_bytes, 8 * MiB);
         assert_job(&jobs[1], 100, POLICY_DEMOTE, 1, 3, 1);
         ASSERT_EQ(jobs[1].ranges[0].end, 0x14000000);
         ASSERT_EQ(jobs[1].ranges[0].node, 3);
+        ASSERT_EQ(jobs[1].ranges[0].max_bytes, 16 * MiB);
         placer_jobs_free(jobs, n);
 
-        ASSERT_OK(placer_queue_moves(NULL, 0, NULL, 0, &jobs, &n));
+        ASSERT_OK(placer_queue_moves(NULL, 0, &jobs, &n));
         ASSERT_EQ(n, 0);
         placer_jobs_free(jobs, n);
 }
@@ -444,8 +351,5 @@ TEST(queue_cuts_ranges)
 TESTS_MAIN(TEST_ENTRY(sample_pages_spread_from_first_to_last_page), TEST_ENTRY(shares_of_mixed_nodes_and_missing_pages),
            TEST_ENTRY(cpu_map_from_cpulists), TEST_ENTRY(cpu_map_without_nodes), TEST_ENTRY(history_overlap_edges),
            TEST_ENTRY(history_latest_per_direction_of_this_pid), TEST_ENTRY(history_prune_old_and_gone),
-           TEST_ENTRY(history_records_every_range_of_a_job), TEST_ENTRY(move_end_cut_by_share),
-           TEST_ENTRY(move_end_rounds_the_address), TEST_ENTRY(move_end_whole_range),
-           TEST_ENTRY(move_end_at_least_a_page), TEST_ENTRY(move_end_never_beyond_the_move),
-           TEST_ENTRY(move_end_finds_the_region_of_its_pid), TEST_ENTRY(queue_groups_consecutive_moves),
-           TEST_ENTRY(queue_cuts_ranges))
+           TEST_ENTRY(history_records_every_range_of_a_job), TEST_ENTRY(queue_groups_consecutive_moves),
+           TEST_ENTRY(queue_caps_ranges_at_the_planned_bytes))

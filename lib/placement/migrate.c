@@ -44,7 +44,8 @@ struct MigrateJob {
         size_t part;  /* the first range of the current part; n_ranges once all are done */
         size_t range; /* the next range to scan */
         bool range_open;
-        bool draining; /* the part ended early: its pages are counted as drain_reason, without calls */
+        uint64_t range_queued_pages; /* of the open range, towards its max_bytes */
+        bool draining;               /* the part ended early: its pages are counted as drain_reason, without calls */
         MigrateReason drain_reason;
 
         ItemQueue ready;
@@ -112,8 +113,10 @@ static int normalize_ranges(MigrateRange *v, size_t *n, uint64_t page_size, bool
                 v[i].start -= v[i].start % page_size;
                 if (v[i].end % page_size)
                         v[i].end += page_size - v[i].end % page_size;
-                if (dry_run)
+                if (dry_run) {
                         v[i].node = -1;
+                        v[i].max_bytes = 0;
+                }
         }
         if (*n == 0)
                 return 0;
@@ -121,9 +124,12 @@ static int normalize_ranges(MigrateRange *v, size_t *n, uint64_t page_size, bool
         for (size_t i = 1; i < *n; i++) {
                 if (v[i].start >= v[out].end)
                         v[++out] = v[i];
-                else if (v[i].node == v[out].node)
+                else if (v[i].node == v[out].node) {
                         v[out].end = MAX(v[out].end, v[i].end);
-                else
+                        v[out].max_bytes = v[out].max_bytes == 0 || v[i].max_bytes == 0
+                                                   ? 0
+                                                   : MAX(v[out].max_bytes + v[i].max_bytes, v[out].max_bytes);
+                } else
                         return -EINVAL;
         }
         *n = out + 1;
@@ -639,6 +645,13 @@ static int move_step(MigrateJob *j, uint64_t *ret_next_usec)
 }
 
 /* Scan the current part until a batch is queued, its ranges are done, or a quarter of the budget is spent. */
+/* The pages a range may queue, UINT64_MAX for all. */
+static uint64_t range_cap_pages(const MigrateJob *j, const MigrateRange *r)
+{
+        uint64_t page = j->stats.page_size;
+        return r->max_bytes == 0 ? UINT64_MAX : r->max_bytes / page + (r->max_bytes % page != 0);
+}
+
 static int fill(MigrateJob *j)
 {
         size_t want_items = j->options.dry_run ? j->query_batch_items : MIN(j->move_batch_pages, CALL_MAX_ITEMS);
@@ -652,13 +665,17 @@ static int fill(MigrateJob *j)
                                 return 0;
                         page_scan_start(j->scan, j->ranges[j->range].start, j->ranges[j->range].end);
                         j->range_open = true;
+                        j->range_queued_pages = 0;
                 }
+                uint64_t cap = range_cap_pages(j, &j->ranges[j->range]);
                 size_t room = want_items - j->ready.n;
                 if (queue_reserve(&j->ready, room) < 0)
                         return -ENOMEM;
                 PageItem *tail = queue_at(&j->ready, j->ready.n);
                 PageScanTally tally = {};
-                int n = page_scan_next(j->scan, tail, room, want_pages - j->ready.pages, &tally);
+                /* Never scan past the cap: what the scan returns is counted, and what lies beyond is left alone. */
+                uint64_t max_pages = MIN(want_pages - j->ready.pages, cap - j->range_queued_pages);
+                int n = page_scan_next(j->scan, tail, room, max_pages, &tally);
                 if (n == -ENOMEM)
                         return n;
                 if (n < 0) {
@@ -685,6 +702,11 @@ static int fill(MigrateJob *j)
                         }
                         *queue_at(&j->ready, j->ready.n++) = tail[i];
                         j->ready.pages += tail[i].pages;
+                        j->range_queued_pages += tail[i].pages;
+                }
+                if (j->range_queued_pages >= cap) {
+                        j->range_open = false;
+                        j->range++;
                 }
                 if (now_usec(j) >= deadline)
                         break;

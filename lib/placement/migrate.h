@@ -47,6 +47,10 @@
 typedef struct MigrateRange {
         uint64_t start, end; /* [start, end), rounded out to pages */
         int node;            /* target; ignored in a dry run */
+        /* 0: every page.  Else the range ends, in address order, once this many bytes of pages not already on
+         * the target are queued (a huge page counts whole; without frame numbers every present page counts,
+         * since where it is is learnt only later).  Ignored in a dry run. */
+        uint64_t max_bytes;
 } MigrateRange;
 
 /* The kernel, replaceable for tests: move_pages(2) returning a negative errno instead of -1, and the clock. */
@@ -70,7 +74,8 @@ typedef struct MigrateJob MigrateJob;
 
 /*
  * root: the tree for /proc and /sys (not owned; must outlive the job).  Overlapping ranges are merged when they
- * have the same target and refused (-EINVAL) otherwise; a negative target outside a dry run is -EINVAL.
+ * have the same target (their max_bytes add up, 0 winning) and refused (-EINVAL) otherwise; a negative target
+ * outside a dry run is -EINVAL.
  * -ESRCH when the process does not exist, -EACCES/-EPERM without ptrace access to it.
  */
 int migrate_job_new(SysfsRoot *root, pid_t pid, const MigrateRange *ranges, size_t n_ranges,

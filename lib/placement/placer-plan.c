@@ -7,7 +7,6 @@
 #include "parse.h"
 #include "placer-plan.h"
 
-#define HUGE_PAGE_SIZE (UINT64_C(2) << 20)
 
 void placer_sample_pages(const HotnessRegion *regions, size_t n, void **ret_pages)
 {
@@ -145,39 +144,13 @@ void placer_jobs_free(PlacerJob *jobs, size_t n)
         free(jobs);
 }
 
-uint64_t placer_move_end(const PolicyMove *m, const PolicyWorkload *workloads, size_t n_workloads)
-{
-        for (size_t i = 0; i < n_workloads; i++) {
-                if (workloads[i].pid != m->pid)
-                        continue;
-                for (size_t k = 0; k < workloads[i].n_regions; k++) {
-                        const PolicyRegion *r = &workloads[i].regions[k];
-                        if (m->start < r->start || m->start >= r->end)
-                                continue;
-                        uint64_t on_from = 0;
-                        for (size_t n = 0; n < r->n_nodes; n++)
-                                if (r->nodes[n].node == m->from_node)
-                                        on_from += r->nodes[n].bytes;
-                        uint64_t size = r->end - r->start;
-                        if (on_from == 0 || m->bytes >= on_from)
-                                return m->end;
-                        /* bytes / share, rounded up to a huge page so that a THP is not split by the cut */
-                        uint64_t len = (uint64_t)((double)m->bytes * (double)size / (double)on_from);
-                        uint64_t end = (m->start + len + HUGE_PAGE_SIZE - 1) & ~(HUGE_PAGE_SIZE - 1);
-                        return MIN(MAX(end, m->start + PLACER_PAGE_SIZE), m->end);
-                }
-        }
-        return m->end;
-}
-
 static bool same_job(const PlacerJob *j, const PolicyMove *m)
 {
         return j->pid == m->pid && j->direction == m->direction && j->from_node == m->from_node &&
                j->to_node == m->to_node;
 }
 
-int placer_queue_moves(const PolicyMove *moves, size_t n_moves, const PolicyWorkload *workloads, size_t n_workloads,
-                       PlacerJob **ret, size_t *ret_n)
+int placer_queue_moves(const PolicyMove *moves, size_t n_moves, PlacerJob **ret, size_t *ret_n)
 {
         PlacerJob *jobs = calloc(MAX(n_moves, (size_t)1), sizeof(PlacerJob));
         size_t n = 0;
@@ -199,7 +172,7 @@ int placer_queue_moves(const PolicyMove *moves, size_t n_moves, const PolicyWork
                         return -ENOMEM;
                 }
                 j->ranges[j->n_ranges++] = (MigrateRange){
-                        .start = m->start, .end = placer_move_end(m, workloads, n_workloads), .node = (int)m->to_node};
+                        .start = m->start, .end = m->end, .node = (int)m->to_node, .max_bytes = m->bytes};
         }
         *ret = jobs;
         *ret_n = n;

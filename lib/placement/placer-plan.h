@@ -79,13 +79,8 @@ void placer_jobs_free(PlacerJob *jobs, size_t n);
 int placer_history_record(PlacerHistory *h, const PlacerJob *job, uint64_t now);
 
 /*
- * The end of the range the engine gets for a move.  The policy means "the first bytes of [start, end) that are
- * on from_node"; the engine moves every page of a range, so the range is cut where, by the sampled share of
- * from_node in the region that holds start, bytes of it should have been passed, rounded up to 2 MiB and at least
- * one page, never beyond end.  The whole range when the share is unknown or not more than bytes.
+ * The jobs of a plan's moves, in their order.  The policy means "the first bytes of [start, end) that are on
+ * from_node": each range is the move's, capped at its bytes (MigrateRange.max_bytes), so that pages already on
+ * the target, which are where an earlier cycle began, are passed over and not counted.  -ENOMEM.
  */
-uint64_t placer_move_end(const PolicyMove *m, const PolicyWorkload *workloads, size_t n_workloads);
-
-/* The jobs of a plan's moves, in their order, with the ranges placer_move_end() cuts.  -ENOMEM. */
-int placer_queue_moves(const PolicyMove *moves, size_t n_moves, const PolicyWorkload *workloads, size_t n_workloads,
-                       PlacerJob **ret, size_t *ret_n);
+int placer_queue_moves(const PolicyMove *moves, size_t n_moves, PlacerJob **ret, size_t *ret_n);

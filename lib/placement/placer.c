@@ -411,7 +411,7 @@ int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now)
                         return -ENOMEM;
                 pn->last_notes = plan->nodes[i].notes;
         }
-        r = placer_queue_moves(plan->moves, plan->n_moves, workloads, n_workloads, &p->jobs, &p->n_jobs);
+        r = placer_queue_moves(plan->moves, plan->n_moves, &p->jobs, &p->n_jobs);
         if (r < 0)
                 return r;
         p->cycle.n_jobs = p->n_jobs;
