@@ -8,11 +8,15 @@
 
 #include "log.h"
 #include "numa-move.h"
+#include "heat-memory.h"
 #include "pace.h"
 #include "placer-plan.h"
 #include "placer.h"
 #include "strv.h"
 #include "zoneinfo.h"
+
+/* How many cycles a sighting of an accessed region is remembered (heat-memory.h). */
+#define HEAT_MEMORY_CYCLES 3
 
 struct Placer {
         SysfsRoot *root;
@@ -22,6 +26,7 @@ struct Placer {
         MigrationPace pace;
 
         PlacerHistory history;
+        HeatMemory heat;
 
         PlacerWorkload *workloads; /* ascending pid */
         size_t n_workloads, workloads_allocated;
@@ -91,6 +96,7 @@ Placer *placer_free(Placer *p)
         free(p->workloads);
         free(p->nodes);
         placer_history_done(&p->history);
+        heat_memory_done(&p->heat);
         strv_free(p->logged_missing_cgroups);
         settings_done(&p->settings);
         free(p);
@@ -325,6 +331,7 @@ int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now)
                 return -ENOMEM;
         for (size_t i = 0; i < p->n_workloads; i++)
                 pids[i] = p->workloads[i].pid;
+        heat_memory_prune(&p->heat, now, HEAT_MEMORY_CYCLES * p->settings.interval_usec, pids, p->n_workloads);
         r = damon_tracker_set_pids(p->tracker, pids, p->n_workloads);
         if (r >= 0 && p->n_workloads > 0)
                 r = damon_tracker_collect(p->tracker, &hs);
@@ -368,8 +375,14 @@ int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now)
                         continue; /* exited meanwhile: the next cycle's scope drops it */
                 w->regions = hp->n_regions;
                 w->hot_regions = 0;
+                /* this cycle's readings as they are, then each region lifted to what recent cycles saw */
+                r = heat_memory_note(&p->heat, w->pid, regions + region_at, hp->n_regions, now);
+                if (r < 0)
+                        return r;
                 for (size_t k = 0; k < hp->n_regions; k++) {
                         PolicyRegion *pr = &regions[region_at + k];
+                        pr->nr_accesses =
+                                MAX(pr->nr_accesses, heat_memory_recall(&p->heat, w->pid, pr->start, pr->end));
                         placer_history_lookup(&p->history, w->pid, pr->start, pr->end, &pr->promoted_usec,
                                               &pr->demoted_usec);
                         w->hot_regions += pr->nr_accesses > 0;
