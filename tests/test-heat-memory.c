@@ -52,6 +52,9 @@ TEST(a_sighting_lifts_regions_it_covers_at_least_half_of)
         ASSERT_EQ(recall(&m, 100, 0, 40), 0);
         ASSERT_EQ(recall(&m, 100, 20, 30), 0);
         ASSERT_EQ(recall(&m, 100, 0, 10), 0);
+        /* apart from it, either side */
+        ASSERT_EQ(recall(&m, 100, 30, 40), 0);
+        ASSERT_EQ(recall(&m, 100, 0, 5), 0);
         heat_memory_done(&m);
 }
 
