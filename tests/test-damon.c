@@ -370,6 +370,9 @@ TEST(snapshot_find)
         ASSERT_TRUE(!hotness_snapshot_find(&s, 1));
         ASSERT_TRUE(!hotness_snapshot_find(&s, 9));
         ASSERT_TRUE(!hotness_snapshot_find(&s, 500));
+        s.n_processes = 1;
+        ASSERT_TRUE(hotness_snapshot_find(&s, 3) == &p[0]);
+        ASSERT_TRUE(!hotness_snapshot_find(&s, 8));
         s.n_processes = 0;
         ASSERT_TRUE(!hotness_snapshot_find(&s, 3));
         ASSERT_TRUE(!hotness_snapshot_free(NULL));

@@ -12,6 +12,7 @@
 #include "damon-internal.h"
 #include "damon.h"
 #include "log.h"
+#include "pids.h"
 
 static void forget_slots(DamonTracker *t)
 {
@@ -490,7 +491,7 @@ static int live_processes(DamonTracker *t, const pid_t *pids, size_t n, DamonSlo
         if (!sorted || !v)
                 return -ENOMEM;
         memcpy(sorted, pids, n * sizeof(pid_t));
-        qsort(sorted, n, sizeof(pid_t), damon_cmp_pid);
+        qsort(sorted, n, sizeof(pid_t), pid_cmp);
         for (size_t i = 0; i < n; i++) {
                 if (sorted[i] <= 0 || (i > 0 && sorted[i] == sorted[i - 1]))
                         continue;
