@@ -10,6 +10,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "log.h"
 #include "scratch-root.h"
 #include "statefile.h"
@@ -28,18 +29,6 @@ static bool exists(const char *p)
 {
         struct stat st;
         return lstat(p, &st) == 0;
-}
-
-static char *read_text(const char *p)
-{
-        FILE *f = fopen(p, "re");
-        ASSERT_TRUE(f);
-        char *buf = calloc(1, 4096);
-        ASSERT_TRUE(buf);
-        size_t n = fread(buf, 1, 4095, f);
-        buf[n] = '\0';
-        fclose(f);
-        return buf;
 }
 
 /* What a reader was handed: "key=value;" for each line, and a way to refuse or fail on one key. */
@@ -64,25 +53,9 @@ static int collect(const char *key, const char *value, void *userdata)
 /* Stderr into a file while the state file is loaded: the warnings it printed. */
 static char *load_logged(StatefileMode mode, Seen *seen, int *ret)
 {
-        char log_path[PATH_MAX + 16];
-        snprintf(log_path, sizeof log_path, "%s/log", root);
-        fflush(stderr);
-        int saved = dup(STDERR_FILENO), fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        ASSERT_TRUE(saved >= 0 && fd >= 0);
-        ASSERT_TRUE(dup2(fd, STDERR_FILENO) >= 0);
-        close(fd);
+        capture_begin(root);
         *ret = statefile_load(path, "test value", mode, collect, seen);
-        fflush(stderr);
-        ASSERT_TRUE(dup2(saved, STDERR_FILENO) >= 0);
-        close(saved);
-        char *text = calloc(1, 65536);
-        fd = open(log_path, O_RDONLY | O_CLOEXEC);
-        ASSERT_TRUE(text && fd >= 0);
-        ssize_t n = read(fd, text, 65535);
-        text[n > 0 ? n : 0] = '\0';
-        close(fd);
-        fputs(text, stderr); /* still visible in the test log */
-        return text;
+        return capture_end();
 }
 
 /* Whether the log has a warning naming line of the state file. */
