@@ -207,24 +207,38 @@ static int call_string(sd_bus *bus, const char *method, char **ret, const char *
         return *ret ? 0 : log_oom();
 }
 
-/* Connect, then GetTopology() parsed; used by the verbs that print part of it.  The connection is handed out
- * too, so that a verb asking more reads it over the same one. */
-static int fetch_topology(sd_bus **ret_bus, json_object **ret)
+/*
+ * The start of every verb that asks the running tierd: it takes no arguments; connect, call method (without
+ * arguments) and hand out its string reply (ret NULL: none is read).  The connection is handed out too when
+ * ret_bus is not NULL, so that a verb asking more asks over the same one.  Each failure is reported here.
+ */
+static int ask_daemon(const char *verb, int argc, const char *method, sd_bus **ret_bus, char **ret)
 {
+        if (argc != 1)
+                return usage_error("%s takes no arguments.", verb);
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_free_ char *json = NULL;
         int r = bus_connect(&bus);
         if (r < 0)
                 return r;
-        r = call_string(bus, "GetTopology", &json, NULL);
+        r = call_string(bus, method, ret, NULL);
+        if (r < 0)
+                return r;
+        if (ret_bus)
+                *ret_bus = TAKE_PTR(bus);
+        return 0;
+}
+
+/* ask_daemon() for GetTopology(), parsed; used by the verbs that print part of it. */
+static int fetch_topology(const char *verb, int argc, sd_bus **ret_bus, json_object **ret)
+{
+        _cleanup_free_ char *json = NULL;
+        int r = ask_daemon(verb, argc, "GetTopology", ret_bus, &json);
         if (r < 0)
                 return r;
         json_object *o = json_tokener_parse(json);
         if (!o)
                 return log_error_errno(-EBADMSG, "tierd sent a topology that is not JSON.");
         *ret = o;
-        if (ret_bus)
-                *ret_bus = TAKE_PTR(bus);
         return 0;
 }
 
@@ -263,11 +277,9 @@ static void format_id_array(json_object *a, char *buf, size_t size)
 static int verb_status(int argc, char *argv[])
 {
         (void)argv;
-        if (argc != 1)
-                return usage_error("status takes no arguments.");
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         json_object *topology = NULL;
-        int r = fetch_topology(&bus, &topology);
+        int r = fetch_topology("status", argc, &bus, &topology);
         if (r < 0)
                 return r;
 
@@ -320,10 +332,8 @@ static int verb_status(int argc, char *argv[])
 static int verb_tiers(int argc, char *argv[])
 {
         (void)argv;
-        if (argc != 1)
-                return usage_error("tiers takes no arguments.");
         json_object *topology = NULL, *tiers = NULL;
-        int r = fetch_topology(NULL, &topology);
+        int r = fetch_topology("tiers", argc, NULL, &topology);
         if (r < 0)
                 return r;
         json_object_object_get_ex(topology, "tiers", &tiers);
@@ -350,10 +360,8 @@ static int verb_tiers(int argc, char *argv[])
 static int verb_nodes(int argc, char *argv[])
 {
         (void)argv;
-        if (argc != 1)
-                return usage_error("nodes takes no arguments.");
         json_object *topology = NULL, *nodes = NULL, *warnings = NULL;
-        int r = fetch_topology(NULL, &topology);
+        int r = fetch_topology("nodes", argc, NULL, &topology);
         if (r < 0)
                 return r;
         json_object_object_get_ex(topology, "nodes", &nodes);
@@ -382,13 +390,7 @@ static int verb_nodes(int argc, char *argv[])
 
 static int verb_simple_call(const char *verb, const char *method, int argc)
 {
-        if (argc != 1)
-                return usage_error("%s takes no arguments.", verb);
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        int r = bus_connect(&bus);
-        if (r < 0)
-                return r;
-        r = call_string(bus, method, NULL, NULL);
+        int r = ask_daemon(verb, argc, method, NULL, NULL);
         if (r < 0)
                 return r;
         if (arg_json)
@@ -399,14 +401,8 @@ static int verb_simple_call(const char *verb, const char *method, int argc)
 static int verb_stats(int argc, char *argv[])
 {
         (void)argv;
-        if (argc != 1)
-                return usage_error("stats takes no arguments.");
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_free_ char *json = NULL;
-        int r = bus_connect(&bus);
-        if (r < 0)
-                return r;
-        r = call_string(bus, "GetStats", &json, NULL);
+        int r = ask_daemon("stats", argc, "GetStats", NULL, &json);
         if (r < 0)
                 return r;
         if (arg_json) {

@@ -18,6 +18,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "damon-internal.h"
 #include "damon.h"
 #include "hotness.h"
@@ -197,24 +198,9 @@ static char *dump_tree(void)
 /* Stderr into a file while f runs: the log lines a call printed. */
 static char *captured_log(int (*f)(DamonTracker *), DamonTracker *t, int *ret)
 {
-        char path[PATH_MAX + 16];
-        snprintf(path, sizeof path, "%s/log", root);
-        fflush(stderr);
-        int saved = dup(STDERR_FILENO), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        ASSERT_TRUE(saved >= 0 && fd >= 0);
-        dup2(fd, STDERR_FILENO);
-        close(fd);
+        capture_begin(root);
         *ret = f(t);
-        fflush(stderr);
-        dup2(saved, STDERR_FILENO);
-        close(saved);
-        char *text = calloc(1, 65536);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        ASSERT_TRUE(text && fd >= 0);
-        ssize_t n = read(fd, text, 65535);
-        text[n > 0 ? n : 0] = '\0';
-        close(fd);
-        return text;
+        return capture_end();
 }
 
 static const pid_t pids_1001_1002[] = {1002, 1001, 1002}; /* unsorted, one twice */
@@ -370,6 +356,9 @@ TEST(snapshot_find)
         ASSERT_TRUE(!hotness_snapshot_find(&s, 1));
         ASSERT_TRUE(!hotness_snapshot_find(&s, 9));
         ASSERT_TRUE(!hotness_snapshot_find(&s, 500));
+        s.n_processes = 1;
+        ASSERT_TRUE(hotness_snapshot_find(&s, 3) == &p[0]);
+        ASSERT_TRUE(!hotness_snapshot_find(&s, 8));
         s.n_processes = 0;
         ASSERT_TRUE(!hotness_snapshot_find(&s, 3));
         ASSERT_TRUE(!hotness_snapshot_free(NULL));

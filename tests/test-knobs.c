@@ -12,6 +12,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "config.h"
 #include "knobs.h"
 #include "log.h"
@@ -40,19 +41,6 @@ static void make_root(void)
                 ASSERT_OK(tree_put(root, knob_path(id), "%s\n", originals[id]));
         ASSERT_OK(tree_put(root, "run/.keep", "\n"));
         snprintf(state, sizeof state, "%s/run/saved-knobs", root);
-}
-
-static char *read_text(const char *path)
-{
-        FILE *f = fopen(path, "re");
-        if (!f)
-                return NULL;
-        char *buf = calloc(1, 4096);
-        ASSERT_TRUE(buf);
-        size_t n = fread(buf, 1, 4095, f);
-        buf[n] = '\0';
-        fclose(f);
-        return buf;
 }
 
 /* The knob's file content without its newline. */
@@ -92,34 +80,6 @@ static Config *kernel_config(void)
 }
 
 static const char *const wanted[_KNOB_MAX] = {"2", "true", "100", "500"};
-
-/* stderr into a file for a while, to check what was logged. */
-static char captured[PATH_MAX + 32];
-static int saved_stderr = -1;
-
-static void capture_begin(void)
-{
-        fflush(stderr);
-        snprintf(captured, sizeof captured, "%s/stderr", root);
-        int fd = open(captured, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        ASSERT_TRUE(fd >= 0);
-        saved_stderr = dup(STDERR_FILENO);
-        ASSERT_TRUE(saved_stderr >= 0);
-        ASSERT_TRUE(dup2(fd, STDERR_FILENO) >= 0);
-        close(fd);
-}
-
-static char *capture_end(void)
-{
-        fflush(stderr);
-        ASSERT_TRUE(dup2(saved_stderr, STDERR_FILENO) >= 0);
-        close(saved_stderr);
-        saved_stderr = -1;
-        char *s = read_text(captured);
-        ASSERT_TRUE(s);
-        fputs(s, stderr); /* still visible in the test log */
-        return s;
-}
 
 static unsigned count(const char *haystack, const char *needle)
 {
@@ -360,7 +320,7 @@ TEST(saved_values_validated)
         ASSERT_OK(tree_put(root, knob_path(KNOB_NUMA_BALANCING), "2\n"));
         ASSERT_OK(tree_put(root, knob_path(KNOB_HOT_THRESHOLD), "500\n"));
 
-        capture_begin();
+        capture_begin(root);
         Knobs *k = NULL;
         int r = knobs_new(root, state, &k);
         char *log = capture_end();
@@ -444,7 +404,7 @@ TEST(restore_failure_reported_once)
         ASSERT_EQ(unlink(path), 0);
         ASSERT_EQ(mkdir(path, 0755), 0);
 
-        capture_begin();
+        capture_begin(root);
         int r = knobs_restore(k);
         knobs_free(k);
         char *log = capture_end();

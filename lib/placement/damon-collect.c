@@ -11,6 +11,7 @@
 #include "damon-internal.h"
 #include "damon.h"
 #include "log.h"
+#include "pids.h"
 
 static uint64_t now_usec(void)
 {
@@ -101,11 +102,6 @@ static int add_exited(HotnessSnapshot *s, pid_t pid)
         return 0;
 }
 
-static int cmp_process(const void *a, const void *b)
-{
-        return damon_cmp_pid(&((const HotnessProcess *)a)->pid, &((const HotnessProcess *)b)->pid);
-}
-
 /* The kernel stopped the kdamond: start it again for the processes still alive, or give it back. */
 static int restart(DamonTracker *t, HotnessSnapshot *s)
 {
@@ -190,9 +186,9 @@ int damon_tracker_collect(DamonTracker *t, HotnessSnapshot **ret)
                         return r;
         }
         if (s->n_processes > 0) /* qsort() takes no NULL array, even empty */
-                qsort(s->processes, s->n_processes, sizeof(HotnessProcess), cmp_process);
+                qsort(s->processes, s->n_processes, sizeof(HotnessProcess), pid_cmp);
         if (s->n_exited > 0)
-                qsort(s->exited, s->n_exited, sizeof(pid_t), damon_cmp_pid);
+                qsort(s->exited, s->n_exited, sizeof(pid_t), pid_cmp);
         s->collect_usec = now_usec() - t0;
         *ret = TAKE_PTR(s);
         return 0;

@@ -45,6 +45,15 @@ typedef struct DamonRecord {
 int damon_record_format(const DamonRecord *r, char *buf, size_t size);
 int damon_record_parse(const char *text, DamonRecord *ret);
 
+/* The same, a line at a time, for a StatefileLineFn (statefile.h) with the userdata lines: damon_record_line()
+ * takes one line (-EINVAL when not valid), damon_record_finish() the whole (-EINVAL without kdamond or cookie). */
+typedef struct DamonRecordLines {
+        DamonRecord rec;
+        bool seen[3]; /* kdamond, cookie, pid */
+} DamonRecordLines;
+int damon_record_line(const char *key, const char *value, void *userdata);
+int damon_record_finish(const DamonRecordLines *lines, DamonRecord *ret);
+
 /* Kdamond K as found in sysfs. */
 typedef struct DamonFound {
         bool exists;          /* K < nr_kdamonds */
@@ -64,8 +73,9 @@ bool damon_kdamond_is_ours(const DamonRecord *r, const DamonFound *f);
 /*
  * The record file "<state_dir>/damon-kdamond" and its lock "<path>.lock" (flock, held for the tracker's life).
  * lock: -EBUSY when another process holds it.  load: 0 and *ret_found = false when there is no record or it is
- * not valid (warned about and ignored: nothing is touched on its account).  save: written to a new temporary
- * file and renamed over the record.  All log their failures with the file.
+ * not valid (warned about, naming the line where one is at fault, and ignored: nothing is touched on its
+ * account).  save: written to a new temporary file and renamed over the record (statefile_write()).  All log
+ * their failures with the file.
  */
 int damon_record_lock(const char *path, int *ret_fd);
 int damon_record_load(const char *path, DamonRecord *ret, bool *ret_found);

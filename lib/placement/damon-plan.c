@@ -10,6 +10,7 @@
 #include "damon-internal.h"
 #include "macro.h"
 #include "parse.h"
+#include "statefile.h"
 
 static bool same_process(const DamonSlot *a, const DamonSlot *b)
 {
@@ -92,18 +93,12 @@ int damon_record_format(const DamonRecord *r, char *buf, size_t size)
         return n < 0 || (size_t)n >= size ? -ENOBUFS : 0;
 }
 
-static int parse_record_line(const char *line, size_t len, DamonRecord *rec, bool seen[3])
+static int take_record_line(const char *key, const char *value, DamonRecord *rec, bool seen[3])
 {
         static const char *const keys[3] = {"kdamond", "cookie", "pid"};
-        const char *eq = memchr(line, '=', len);
-        char value[32];
 
-        if (!eq || (size_t)(line + len - eq - 1) >= sizeof value)
-                return -EINVAL;
-        memcpy(value, eq + 1, (size_t)(line + len - eq - 1));
-        value[line + len - eq - 1] = '\0';
         for (size_t k = 0; k < 3; k++) {
-                if ((size_t)(eq - line) != strlen(keys[k]) || memcmp(line, keys[k], (size_t)(eq - line)) != 0)
+                if (strcmp(key, keys[k]) != 0)
                         continue;
                 if (seen[k])
                         return -EINVAL;
@@ -127,22 +122,28 @@ static int parse_record_line(const char *line, size_t len, DamonRecord *rec, boo
         return -EINVAL;
 }
 
+int damon_record_line(const char *key, const char *value, void *userdata)
+{
+        DamonRecordLines *lines = userdata;
+        /* Whatever the parser's reason (a range, a sign), the line is simply not valid. */
+        return take_record_line(key, value, &lines->rec, lines->seen) < 0 ? -EINVAL : 0;
+}
+
+int damon_record_finish(const DamonRecordLines *lines, DamonRecord *ret)
+{
+        if (!lines->seen[0] || !lines->seen[1])
+                return -EINVAL;
+        *ret = lines->rec;
+        return 0;
+}
+
 int damon_record_parse(const char *text, DamonRecord *ret)
 {
-        DamonRecord rec = {};
-        bool seen[3] = {};
-
-        for (const char *line = text; *line;) {
-                const char *eol = strchrnul(line, '\n');
-                int r = parse_record_line(line, (size_t)(eol - line), &rec, seen);
-                if (r < 0)
-                        return -EINVAL;
-                line = *eol ? eol + 1 : eol;
-        }
-        if (!seen[0] || !seen[1])
-                return -EINVAL;
-        *ret = rec;
-        return 0;
+        DamonRecordLines lines = {};
+        int r = statefile_parse(text, strlen(text), NULL, NULL, STATEFILE_WHOLE, damon_record_line, &lines);
+        if (r < 0)
+                return r;
+        return damon_record_finish(&lines, ret);
 }
 
 bool damon_kdamond_is_ours(const DamonRecord *r, const DamonFound *f)

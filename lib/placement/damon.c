@@ -12,6 +12,7 @@
 #include "damon-internal.h"
 #include "damon.h"
 #include "log.h"
+#include "pids.h"
 
 static void forget_slots(DamonTracker *t)
 {
@@ -20,14 +21,11 @@ static void forget_slots(DamonTracker *t)
         t->n_slots = 0;
 }
 
-/* Write one file of the admin tree; a failure is logged with the file's full name. */
-_printf_(3, 4) int damon_kd_write(DamonTracker *t, const char *value, const char *fmt, ...)
+/* The path is formatted here, once, so that a failure can name the file in full. */
+_printf_(3, 0) static int kd_vwrite(DamonTracker *t, const char *value, const char *fmt, va_list ap)
 {
         char path[PATH_MAX];
-        va_list ap;
-        va_start(ap, fmt);
         int n = vsnprintf(path, sizeof path, fmt, ap);
-        va_end(ap);
         if (n < 0 || (size_t)n >= sizeof path)
                 return -ENAMETOOLONG;
         int r = sysfs_write_string(t->root, value, "%s", path);
@@ -40,17 +38,25 @@ _printf_(3, 4) int damon_kd_write(DamonTracker *t, const char *value, const char
         return 0;
 }
 
-_printf_(3, 4) static int kd_write_u64(DamonTracker *t, uint64_t value, const char *fmt, ...)
+/* Write one file of the admin tree; a failure is logged with the file's full name. */
+_printf_(3, 4) int damon_kd_write(DamonTracker *t, const char *value, const char *fmt, ...)
 {
-        char path[PATH_MAX], v[24];
         va_list ap;
         va_start(ap, fmt);
-        int n = vsnprintf(path, sizeof path, fmt, ap);
+        int r = kd_vwrite(t, value, fmt, ap);
         va_end(ap);
-        if (n < 0 || (size_t)n >= sizeof path)
-                return -ENAMETOOLONG;
+        return r;
+}
+
+_printf_(3, 4) static int kd_write_u64(DamonTracker *t, uint64_t value, const char *fmt, ...)
+{
+        char v[24];
         snprintf(v, sizeof v, "%" PRIu64, value);
-        return damon_kd_write(t, v, "%s", path);
+        va_list ap;
+        va_start(ap, fmt);
+        int r = kd_vwrite(t, v, fmt, ap);
+        va_end(ap);
+        return r;
 }
 
 /* A read that must succeed, logged with the file (the reader has also recorded why, as a warning). */
@@ -490,7 +496,7 @@ static int live_processes(DamonTracker *t, const pid_t *pids, size_t n, DamonSlo
         if (!sorted || !v)
                 return -ENOMEM;
         memcpy(sorted, pids, n * sizeof(pid_t));
-        qsort(sorted, n, sizeof(pid_t), damon_cmp_pid);
+        qsort(sorted, n, sizeof(pid_t), pid_cmp);
         for (size_t i = 0; i < n; i++) {
                 if (sorted[i] <= 0 || (i > 0 && sorted[i] == sorted[i - 1]))
                         continue;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "hotness.h"
+#include "pids.h"
 
 HotnessSnapshot *hotness_snapshot_free(HotnessSnapshot *s)
 {
@@ -17,17 +18,5 @@ HotnessSnapshot *hotness_snapshot_free(HotnessSnapshot *s)
 
 const HotnessProcess *hotness_snapshot_find(const HotnessSnapshot *s, pid_t pid)
 {
-        size_t lo = 0, hi = s->n_processes;
-
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-
-                if (s->processes[mid].pid == pid)
-                        return &s->processes[mid];
-                if (s->processes[mid].pid < pid)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        return NULL;
+        return pid_bsearch(pid, s->processes, s->n_processes, sizeof(s->processes[0]));
 }

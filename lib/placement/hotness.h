@@ -23,6 +23,7 @@ typedef struct HotnessProcess {
         HotnessRegion *regions;
         size_t n_regions; /* 0 right after a process joined: the monitor has not looked at it yet */
 } HotnessProcess;
+_Static_assert(offsetof(HotnessProcess, pid) == 0, "sorted and found by its leading pid (pids.h)");
 
 typedef struct HotnessSnapshot {
         HotnessProcess *processes; /* sorted by pid */

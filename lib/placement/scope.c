@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "pids.h"
 #include "scope.h"
 #include "strv.h"
 
@@ -335,15 +336,5 @@ fail:
 
 const ScopeProcess *scope_find(const Scope *s, pid_t pid)
 {
-        size_t lo = 0, hi = s->n_processes;
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (s->processes[mid].pid == pid)
-                        return &s->processes[mid];
-                if (s->processes[mid].pid < pid)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        return NULL;
+        return pid_bsearch(pid, s->processes, s->n_processes, sizeof(s->processes[0]));
 }

@@ -30,6 +30,7 @@ typedef struct ScopeProcess {
         int processor;    /* the CPU it last ran on: where its memory is wanted */
         const char *rule; /* the cgroup rule or the process rule it matched (points into the rules) */
 } ScopeProcess;
+_Static_assert(offsetof(ScopeProcess, pid) == 0, "found by its leading pid (pids.h)");
 
 typedef struct Scope {
         ScopeProcess *processes; /* ascending pid, each once */

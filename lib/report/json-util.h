@@ -24,3 +24,11 @@ static inline int json_add(json_object *o, const char *key, json_object *v)
         }
         return 0;
 }
+
+/* Return from the function with expr's error, when it fails: for chains of json_add() and the like. */
+#define TRY(expr)                                                                                                      \
+        do {                                                                                                           \
+                int _k_ = (expr);                                                                                      \
+                if (_k_ < 0)                                                                                           \
+                        return _k_;                                                                                    \
+        } while (0)

@@ -7,13 +7,6 @@
 #include "migrate-output.h"
 #include "output.h"
 
-#define TRY(expr)                                                                                                      \
-        do {                                                                                                           \
-                int _k_ = (expr);                                                                                      \
-                if (_k_ < 0)                                                                                           \
-                        return _k_;                                                                                    \
-        } while (0)
-
 static json_object *reasons_json(const uint64_t *v)
 {
         _cleanup_json_ json_object *o = json_object_new_object();

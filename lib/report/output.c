@@ -45,13 +45,6 @@ static json_object *nodemask_json(const NodeMask *m)
         return a;
 }
 
-#define TRY(expr)                                                                                                      \
-        do {                                                                                                           \
-                int _k_ = (expr);                                                                                      \
-                if (_k_ < 0)                                                                                           \
-                        return _k_;                                                                                    \
-        } while (0)
-
 static int figures_json(const AccessFigures *a, json_object *parent, const char *key)
 {
         if (!a->present)

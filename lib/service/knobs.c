@@ -1,10 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "escape.h"
@@ -12,10 +9,8 @@
 #include "lockfile.h"
 #include "log.h"
 #include "parse.h"
+#include "statefile.h"
 #include "tierd-messages.h"
-
-/* The record holds four short lines; anything much bigger is not ours. */
-#define STATE_SIZE_MAX 4096
 
 static bool valid_numa_balancing(const char *s)
 {
@@ -92,25 +87,9 @@ const char *knobs_desired(const Config *c, KnobId id, char *buf, size_t size)
         }
 }
 
-static int write_all(int fd, const char *buf, size_t n)
-{
-        while (n > 0) {
-                ssize_t w = write(fd, buf, n);
-                if (w < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                buf += w;
-                n -= (size_t)w;
-        }
-        return 0;
-}
-
 /*
- * "name=value" lines; rewritten atomically on every change, removed when nothing is changed any more.  The
- * temporary file is always a new one of our own (O_EXCL|O_NOFOLLOW after removing whatever had its name), so
- * a planted file or link there is neither followed nor trusted; the lock keeps other instances away from it.
+ * "name=value" lines; rewritten atomically on every change (statefile_write()), removed when nothing is changed
+ * any more.  The lock keeps other instances away from it.
  */
 static int save_state(Knobs *k)
 {
@@ -119,13 +98,10 @@ static int save_state(Knobs *k)
         bool any = false;
         for (KnobId id = 0; id < _KNOB_MAX; id++)
                 any = any || k->saved[id];
-        if (!any) {
-                if (unlink(k->state_path) < 0 && errno != ENOENT)
-                        return log_warning_errno(negative_errno(), "Failed to remove %s: %m", k->state_path);
-                return 0;
-        }
+        if (!any)
+                return statefile_remove(k->state_path, LOG_WARNING);
 
-        char text[STATE_SIZE_MAX];
+        char text[STATEFILE_SIZE_MAX];
         size_t n = 0;
         for (KnobId id = 0; id < _KNOB_MAX; id++) {
                 if (!k->saved[id])
@@ -135,48 +111,21 @@ static int save_state(Knobs *k)
                         return log_warning_errno(-E2BIG, "Saved knob values do not fit %s.", k->state_path);
                 n += (size_t)m;
         }
-
-        _cleanup_free_ char *tmp = NULL;
-        if (asprintf(&tmp, "%s.tmp", k->state_path) < 0) {
-                tmp = NULL;
-                return -ENOMEM;
-        }
-        if (unlink(tmp) < 0 && errno != ENOENT)
-                return log_warning_errno(negative_errno(), "Failed to remove stale %s: %m", tmp);
-        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-        if (fd < 0)
-                return log_warning_errno(negative_errno(), "Failed to create %s: %m", tmp);
-        int r = write_all(fd, text, n);
-        if (r == 0 && fsync(fd) < 0)
-                r = negative_errno();
-        if (r == 0 && close(TAKE_FD(fd)) < 0)
-                r = negative_errno();
-        if (r == 0 && rename(tmp, k->state_path) < 0)
-                r = negative_errno();
-        if (r < 0) {
-                (void)unlink(tmp);
-                return log_warning_errno(r, "Failed to write %s: %m", k->state_path);
-        }
-        return 0;
+        return statefile_write(k->state_path, text, LOG_WARNING);
 }
 
-/* Takes one line of the record; a bad one is only warned about, never written to the kernel. */
-static int load_state_line(Knobs *k, const char *path, unsigned n, char *line, size_t length)
+/* Takes one line of the record; a bad one is only warned about (by the reader), never written to the kernel. */
+static int load_state_line(const char *key, const char *value, void *userdata)
 {
-        char *eq = memchr(line, '\0', length) ? NULL : strchr(line, '=');
+        Knobs *k = userdata;
         KnobId id = 0;
 
-        if (eq) {
-                *eq = '\0';
-                while (id < _KNOB_MAX && strcmp(line, knob_name(id)) != 0)
-                        id++;
-        }
-        if (!eq || id == _KNOB_MAX || !knob_table[id].valid(eq + 1)) {
-                log_warning("%s:%u: not a valid saved knob value, ignoring it.", path, n);
-                return 0;
-        }
+        while (id < _KNOB_MAX && strcmp(key, knob_name(id)) != 0)
+                id++;
+        if (id == _KNOB_MAX || !knob_table[id].valid(value))
+                return -EINVAL;
         free(k->saved[id]);
-        k->saved[id] = strdup(eq + 1);
+        k->saved[id] = strdup(value);
         if (!k->saved[id])
                 return -ENOMEM;
         log_notice("A previous tierd left kernel knob %s changed; its original value %s will be restored.",
@@ -184,52 +133,11 @@ static int load_state_line(Knobs *k, const char *path, unsigned n, char *line, s
         return 0;
 }
 
-/* Reads the record left by an earlier instance: a regular file, not through a link, without blocking. */
+/* Reads the record left by an earlier instance: each valid line is adopted, each other one dropped. */
 static int load_state(Knobs *k)
 {
-        _cleanup_free_ char *path = escape_bounded(k->state_path, ESCAPE_PATH_MAX);
-        if (!path)
-                return -ENOMEM;
-        _cleanup_close_ int fd = open(k->state_path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0) {
-                if (errno == ENOENT)
-                        return 0;
-                return log_error_errno(negative_errno(), "Failed to open %s: %m", path);
-        }
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return log_error_errno(negative_errno(), "Failed to stat %s: %m", path);
-        if (!S_ISREG(st.st_mode))
-                return log_error_errno(-EBADFD, "%s is not a regular file, refusing it.", path);
-
-        char text[STATE_SIZE_MAX + 1];
-        size_t n = 0;
-        for (;;) {
-                ssize_t r = read(fd, text + n, sizeof text - n);
-                if (r < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return log_error_errno(negative_errno(), "Failed to read %s: %m", path);
-                }
-                if (r == 0)
-                        break;
-                n += (size_t)r;
-                if (n > STATE_SIZE_MAX)
-                        return log_error_errno(-EFBIG, "%s is larger than %d bytes, refusing it.", path,
-                                               STATE_SIZE_MAX);
-        }
-
-        unsigned line = 0;
-        for (size_t start = 0; start < n;) {
-                char *nl = memchr(text + start, '\n', n - start);
-                size_t end = nl ? (size_t)(nl - text) : n;
-                text[end] = '\0';
-                int r = load_state_line(k, path, ++line, text + start, end - start);
-                if (r < 0)
-                        return r;
-                start = end + 1;
-        }
-        return 0;
+        int r = statefile_load(k->state_path, "saved knob value", STATEFILE_LINES, load_state_line, k);
+        return r < 0 ? r : 0;
 }
 
 /* The record belongs to one instance at a time: an exclusive lock on "<state>.lock", held until knobs_free(). */
