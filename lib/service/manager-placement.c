@@ -138,24 +138,28 @@ static int schedule_step(Manager *m)
 static int on_cycle(sd_event_source *s, uint64_t usec, void *userdata)
 {
         Manager *m = userdata;
-        uint64_t interval = m->config->placement_interval_msec * 1000;
         int r;
 
-        r = sd_event_source_set_time(s, usec + interval);
+        if (placer_busy(m->placer))
+                log_debug("Placement: the previous cycle's migrations still run, skipping a cycle.");
+        else {
+                r = placer_cycle_start(m->placer, m->snapshot, now_usec());
+                if (r == -ENOMEM)
+                        return log_oom();
+                /* other errors are logged; the next cycle tries again */
+                if (r >= 0 && (r = schedule_step(m)) < 0)
+                        return log_error_errno(r, "Placement: failed to schedule migrations: %m");
+        }
+        /* An interval after this cycle's work, not after the time it was due: the work blocks the loop (DAMON's
+         * collection alone takes an aggregation interval, and most of a second on a loaded machine), and a cycle
+         * longer than the interval would leave the timer due again at once; at its priority it would then starve
+         * the MigrateProcess() steps behind it. */
+        r = sd_event_source_set_time(s, now_usec() + m->config->placement_interval_msec * 1000);
         if (r >= 0)
                 r = sd_event_source_set_enabled(s, SD_EVENT_ON);
         if (r < 0)
                 return log_error_errno(r, "Placement: failed to re-arm the cycle timer: %m");
-        if (placer_busy(m->placer)) {
-                log_debug("Placement: the previous cycle's migrations still run, skipping a cycle.");
-                return 0;
-        }
-        r = placer_cycle_start(m->placer, m->snapshot, now_usec());
-        if (r == -ENOMEM)
-                return log_oom();
-        if (r < 0)
-                return 0; /* logged; the next cycle tries again */
-        return schedule_step(m) < 0 ? log_error_errno(r, "Placement: failed to schedule migrations: %m") : 0;
+        return 0;
 }
 
 static const char *state_dir(void)
