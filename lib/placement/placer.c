@@ -567,6 +567,15 @@ int placer_step(Placer *p, uint64_t *ret_next_usec)
         }
 }
 
+uint64_t placer_counts_not_moved(const PlacerCounts *c)
+{
+        uint64_t n = 0;
+        for (size_t i = 0; i < _MIGRATE_REASON_MAX; i++)
+                if (i != MIGRATE_NOT_PRESENT)
+                        n += c->failed_pages[i];
+        return n;
+}
+
 void placer_stats(const Placer *p, PlacerStats *ret)
 {
         *ret = (PlacerStats){

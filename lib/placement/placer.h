@@ -58,3 +58,6 @@ bool placer_busy(const Placer *p);
 
 /* A view of the statistics, valid until the placer is next changed. */
 void placer_stats(const Placer *p, PlacerStats *ret);
+/* The pages of c that could not be moved: every failure reason but MIGRATE_NOT_PRESENT.  DAMON's regions span the
+ * gaps between mappings and memory never touched, and a page that is not there is no page that failed to move. */
+uint64_t placer_counts_not_moved(const PlacerCounts *c);

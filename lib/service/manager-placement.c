@@ -77,9 +77,7 @@ static void log_summary(Manager *m, bool force)
         placer_stats(m->placer, &st);
         uint64_t promoted = st.totals->promoted_pages - m->summary_base.promoted_pages;
         uint64_t demoted = st.totals->demoted_pages - m->summary_base.demoted_pages;
-        uint64_t failed = 0;
-        for (size_t i = 0; i < _MIGRATE_REASON_MAX; i++)
-                failed += st.totals->failed_pages[i] - m->summary_base.failed_pages[i];
+        uint64_t failed = placer_counts_not_moved(st.totals) - placer_counts_not_moved(&m->summary_base);
         if (!force && (now < m->summary_usec + SUMMARY_INTERVAL_USEC || promoted + demoted + failed == 0))
                 return;
 

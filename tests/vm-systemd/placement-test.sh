@@ -18,7 +18,7 @@
 #   6. a memory block of node 1 offlined while tierd runs (skipped when no block can be offlined), then onlined;
 #   7. SIGKILL of tierd while it promotes a workload: systemd restarts it, the new instance removes the dead one's
 #      kdamond and runs exactly one; after systemctl stop no kdamond is left, the knobs are as booted, every
-#      workload's data verifies.
+#      workload's data verifies; the summary records count fewer pages not moved than moved.
 # Prints the measured figures as info: lines.
 # shellcheck disable=SC2154 # hot0 hot1 cold0 cold1 are set by where_vars' printf -v
 set -u
@@ -31,7 +31,9 @@ check() {
         shift
         if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fail=1; fi
 }
+# info TEXT: a measured figure, printed, never asserted.
 info() { echo "info: $*"; }
+# knob FILE: a kernel knob's value, "absent" without the file.
 knob() { cat "$1" 2>/dev/null || echo absent; }
 NB=/proc/sys/kernel/numa_balancing
 DE=/sys/kernel/mm/numa/demotion_enabled
@@ -43,13 +45,16 @@ SUMMARY_ID=009e5ee5a097423586be3c60e51174b4
 jget() { sed -n "s/^ *\"$1\": \\([^,]*\\),\\{0,1\\}\$/\\1/p" "$2" | head -1; }
 # busctl's reply (s "...", with \n and \" escaped) as the JSON it carries.
 unbus() { sed -e 's/^s "//' -e 's/"$//' -e 's/\\n/\n/g' -e 's/\\"/"/g' "$1"; }
+# stats: GetStats() through tierctl into /tmp/stats.json.
 stats() { tierctl stats --json >/tmp/stats.json 2>/tmp/stats.err; }
 # managed PID [RULE]: GetStats lists PID among the workloads (with that rule; json-c writes / as \/)
 managed() {
         stats && grep -A2 "\"pid\": $1," /tmp/stats.json | sed 's,\\/,/,g' | grep -q "\"rule\": \"${2:-[^\"]*}\""
 }
+# tierd_pid, tierd_log: the service's main pid; its journal as plain messages.
 tierd_pid() { systemctl show -p MainPID --value tierd; }
 tierd_log() { journalctl -u tierd --no-pager -o cat; }
+# node_kb NODE KEY: a value (kB) of the node's meminfo.
 node_kb() { awk -v k="$2:" '$3 == k { print $4 }' "/sys/devices/system/node/node$1/meminfo"; }
 # node_free_kb NODE: its MemFree into $FREE_KB, without forking (sampled under load).
 node_free_kb() {
@@ -98,6 +103,7 @@ where_vars() {
 }
 # wl_where NAME: where its pages are now, into hot0 hot1 cold0 cold1.
 wl_where() { wl_ask "$1" USR2 where && where_vars "$LAST"; }
+# wl_verify NAME: SIGUSR1: it checks its data, "verify ok" when intact.
 wl_verify() { wl_ask "$1" USR1 verify && [[ $LAST == "verify ok"* ]]; }
 # wl_stop NAME: SIGTERM: it checks its data and exits 0 when intact.
 wl_stop() {
@@ -113,6 +119,7 @@ hot_promoted() {
         sleep 2
         return 1
 }
+# no_oom: the kernel logged no OOM kill.
 no_oom() { ! dmesg | grep -Eqi 'out of memory|oom-kill|invoked oom-killer'; }
 
 nb_boot=$(knob $NB) de_boot=$(knob $DE) nr_boot=$(knob $KD/nr_kdamonds)
@@ -248,6 +255,9 @@ wl_where w3
 info "node 0 MemFree lowest $lowest kB in $samples samples over 20 s; tierd promoted $(($(jget promoted_pages /tmp/stats.json) -
         promoted_before)) and demoted $(($(jget demoted_pages /tmp/stats.json) - demoted_before)) pages meanwhile;" \
         "w3's hot part: $hot0 pages on node 0, $hot1 on node 1"
+info "pages not moved so far, by reason: $(sed -n '/"totals"/,/}/p' /tmp/stats.json | sed -n '/failed_pages/,/}/p' |
+        sed -n 's/^ *"\([a-z_]*\)": \([0-9]*\),*$/\1=\2/p' | tr '\n' ' ')"
+cp /tmp/stats.json /tmp/stats-node0-full.json
 check "node 0 never below the kernel's min watermark ($min0 kB)" test "$lowest" -gt "$min0"
 check "node 0 never below 1% of its memory ($((total0 / 100)) kB)" test "$lowest" -gt $((total0 / 100))
 check "no OOM kill" no_oom
@@ -309,7 +319,14 @@ for w in w1 w4; do
         check "$w's data verifies at exit" wl_stop $w
 done
 check "no OOM kill in the whole run" no_oom
+# The summaries' counts over the whole run (both instances, and the last one's record at stop).
+summary_sum() {
+        journalctl -u tierd MESSAGE_ID=$SUMMARY_ID -o export | awk -F= -v k="$1" '$1 == k { s += $2 } END { print s + 0 }'
+}
+moved=$(($(summary_sum TIERD_PROMOTED_PAGES) + $(summary_sum TIERD_DEMOTED_PAGES))) not_moved=$(summary_sum TIERD_FAILED_PAGES)
+info "summary records: $moved pages moved, $not_moved not moved"
+check "the summaries count fewer pages not moved than moved" test "$not_moved" -lt "$moved"
 
 journalctl -u tierd --no-pager -o short-monotonic >/tmp/tierd.log
-vmtest_save /tmp/tierd.log /tmp/stats.json /tmp/mp.json /tmp/exit.json
+vmtest_save /tmp/tierd.log /tmp/stats.json /tmp/stats-node0-full.json /tmp/mp.json /tmp/exit.json
 exit $fail
