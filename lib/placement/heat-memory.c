@@ -4,6 +4,7 @@
 
 #include "heat-memory.h"
 #include "macro.h"
+#include "pids.h"
 
 void heat_memory_done(HeatMemory *m)
 {
@@ -11,26 +12,11 @@ void heat_memory_done(HeatMemory *m)
         *m = (HeatMemory){};
 }
 
-static bool has_pid(const pid_t *pids, size_t n, pid_t pid)
-{
-        size_t lo = 0, hi = n;
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (pids[mid] == pid)
-                        return true;
-                if (pids[mid] < pid)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        return false;
-}
-
 void heat_memory_prune(HeatMemory *m, uint64_t now, uint64_t keep_usec, const pid_t *pids, size_t n_pids)
 {
         size_t k = 0;
         for (size_t i = 0; i < m->n; i++)
-                if (m->v[i].usec + keep_usec >= now && has_pid(pids, n_pids, m->v[i].pid))
+                if (m->v[i].usec + keep_usec >= now && pid_bsearch(m->v[i].pid, pids, n_pids, sizeof(pid_t)))
                         m->v[k++] = m->v[i];
         m->n = k;
 }

@@ -126,9 +126,10 @@ static int normalize_ranges(MigrateRange *v, size_t *n, uint64_t page_size, bool
                         v[++out] = v[i];
                 else if (v[i].node == v[out].node) {
                         v[out].end = MAX(v[out].end, v[i].end);
-                        v[out].max_bytes = v[out].max_bytes == 0 || v[i].max_bytes == 0
-                                                   ? 0
-                                                   : MAX(v[out].max_bytes + v[i].max_bytes, v[out].max_bytes);
+                        v[out].max_bytes = v[out].max_bytes == 0 || v[i].max_bytes == 0 ? 0
+                                           : v[i].max_bytes > UINT64_MAX - v[out].max_bytes
+                                                   ? UINT64_MAX
+                                                   : v[out].max_bytes + v[i].max_bytes;
                 } else
                         return -EINVAL;
         }
