@@ -529,6 +529,7 @@ int placer_step(Placer *p, uint64_t *ret_next_usec)
                                         p->cycle.ended_usec = now_usec();
                                         pace_record(&p->pace, p->cycle.planned_bytes,
                                                     p->cycle.ended_usec - p->cycle.planned_usec,
+                                                    p->cycle.planned_usec - p->cycle.started_usec,
                                                     p->settings.interval_usec);
                                 }
                                 return 1;
@@ -555,8 +556,11 @@ int placer_step(Placer *p, uint64_t *ret_next_usec)
                 }
                 uint64_t next = 0;
                 int r = migrate_job_step(p->running, &next);
-                if (r < 0)
+                if (r < 0) {
+                        /* the cycle's remaining work is dropped: the next cycle plans afresh */
+                        jobs_clear(p);
                         return r;
+                }
                 if (r == 0) {
                         if (ret_next_usec)
                                 *ret_next_usec = next;

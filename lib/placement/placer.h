@@ -51,7 +51,8 @@ int placer_configure(Placer *p, const PlacerSettings *settings);
 int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now_usec);
 /*
  * One migration step of the running cycle.  Returns 0 and *ret_next_usec when there is more (call again then),
- * 1 when the cycle is over (see placer_last_cycle()), -ENOMEM.
+ * 1 when the cycle is over (see placer_last_cycle()), or a negative errno (-ENOMEM; the cycle's remaining
+ * migrations are then dropped).
  */
 int placer_step(Placer *p, uint64_t *ret_next_usec);
 bool placer_busy(const Placer *p);

@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "migrate-output.h"
+#include "pace.h"
 #include "manager-placement.h"
 #include "tierd-messages.h"
 
@@ -99,13 +100,28 @@ static void log_summary(Manager *m, bool force)
         m->summary_usec = now;
 }
 
+/* Arms the cycle timer once a cycle's work is over (pace.h says when). */
+static int schedule_cycle(Manager *m)
+{
+        uint64_t interval = m->config->placement_interval_msec * 1000;
+        PlacerStats st;
+        placer_stats(m->placer, &st);
+        uint64_t due = pace_next_cycle_usec(st.last_cycle->started_usec, now_usec(), interval);
+        int r = sd_event_source_set_time(m->placement_cycle_source, due);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->placement_cycle_source, SD_EVENT_ONESHOT);
+        return r < 0 ? log_error_errno(r, "Placement: failed to arm the cycle timer: %m") : 0;
+}
+
 static int on_step(sd_event_source *s, uint64_t usec, void *userdata)
 {
         Manager *m = userdata;
         uint64_t next = 0;
         int r = placer_step(m->placer, &next);
-        if (r < 0)
-                return log_error_errno(r, "Placement: a migration step failed: %m");
+        if (r < 0) {
+                log_error_errno(r, "Placement: a migration step failed, dropping this cycle's migrations: %m");
+                return schedule_cycle(m);
+        }
         if (r == 0) {
                 r = sd_event_source_set_time(s, MAX(next, usec));
                 if (r >= 0)
@@ -113,7 +129,7 @@ static int on_step(sd_event_source *s, uint64_t usec, void *userdata)
                 return r < 0 ? log_error_errno(r, "Placement: failed to schedule the next step: %m") : 0;
         }
         log_summary(m, false);
-        return 0;
+        return schedule_cycle(m);
 }
 
 static int schedule_step(Manager *m)
@@ -138,26 +154,18 @@ static int on_cycle(sd_event_source *s, uint64_t usec, void *userdata)
         Manager *m = userdata;
         int r;
 
-        if (placer_busy(m->placer))
-                log_debug("Placement: the previous cycle's migrations still run, skipping a cycle.");
-        else {
-                r = placer_cycle_start(m->placer, m->snapshot, now_usec());
-                if (r == -ENOMEM)
-                        return log_oom();
-                /* other errors are logged; the next cycle tries again */
-                if (r >= 0 && (r = schedule_step(m)) < 0)
-                        return log_error_errno(r, "Placement: failed to schedule migrations: %m");
+        (void)s;
+        (void)usec;
+        r = placer_cycle_start(m->placer, m->snapshot, now_usec());
+        if (r == -ENOMEM)
+                return log_oom();
+        /* other errors are logged; the next cycle tries again */
+        if (r >= 0 && placer_busy(m->placer)) {
+                /* the last step arms the next cycle */
+                r = schedule_step(m);
+                return r < 0 ? log_error_errno(r, "Placement: failed to schedule migrations: %m") : 0;
         }
-        /* An interval after this cycle's work, not after the time it was due: the work blocks the loop (DAMON's
-         * collection alone takes an aggregation interval, and most of a second on a loaded machine), and a cycle
-         * longer than the interval would leave the timer due again at once; at its priority it would then starve
-         * the MigrateProcess() steps behind it. */
-        r = sd_event_source_set_time(s, now_usec() + m->config->placement_interval_msec * 1000);
-        if (r >= 0)
-                r = sd_event_source_set_enabled(s, SD_EVENT_ON);
-        if (r < 0)
-                return log_error_errno(r, "Placement: failed to re-arm the cycle timer: %m");
-        return 0;
+        return schedule_cycle(m);
 }
 
 static const char *state_dir(void)

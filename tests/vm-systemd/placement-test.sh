@@ -140,7 +140,13 @@ vmtest_stamp
 t0=$VMTEST_NOW
 where_vars "$(grep -m1 '^where' "${WOUT[w1]}")"
 info "w1 as written: hot part $hot0 pages on node 0, $hot1 on node 1; cold part $cold0 / $cold1"
-check "w1 was written to node 1" test $((hot1 + cold1)) -ge $((320 * 256 * 95 / 100))
+# tierd manages w1 from its start and may have promoted some of it already: what is on node 0 must be what it
+# promoted (its count, read after the placement line, can only be larger).
+stats
+promoted=$(jget promoted_pages /tmp/stats.json)
+info "tierd promoted ${promoted:-?} pages by then"
+check "w1 was written to node 1 (all on node 0 promoted by tierd)" \
+        test $((hot0 + cold0)) -le "${promoted:-0}" -a $((hot1 + cold1 + ${promoted:-0})) -ge $((320 * 256 * 95 / 100))
 check "most of w1's hot part reaches node 0 within 90 s" vmtest_wait 90 hot_promoted w1 90
 vmtest_stamp
 info "seconds to 90% of the hot part on node 0: $(awk -v a="$t0" -v b="$VMTEST_NOW" 'BEGIN { printf "%.1f", b - a }')"
