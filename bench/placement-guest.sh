@@ -208,6 +208,14 @@ manager_stop_tierd_nb0() { manager_stop_tierd; }
 threads_tierd_nb2='tierd'
 manager_start_tierd_nb2() { tierd_variant tiering; }
 manager_stop_tierd_nb2() { manager_stop_tierd; }
+# tierd_debug: tierd as "tierd", with its per-cycle and per-job debug records in the .tierd file
+threads_tierd_debug='tierd'
+manager_start_tierd_debug() {
+	mkdir -p /etc/tierd/tierd.conf.d
+	printf '[Daemon]\nLogLevel=debug\n' > /etc/tierd/tierd.conf.d/60-bench-variant.conf
+	manager_start_tierd
+}
+manager_stop_tierd_debug() { manager_stop_tierd; }
 
 knobs_restore() {
 	echo "$booted_nb" > "$nb_knob"

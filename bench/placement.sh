@@ -13,7 +13,8 @@
 #                       (DIR/vm/)
 #   --managers LIST     of defaults (numa_balancing and demotion as booted), tiering (numa_balancing=2 +
 #                       demotion_enabled), damon (paddr migrate_hot/migrate_cold schemes), tierd, and
-#                       tierd_nb0 / tierd_nb2 (tierd with [Kernel] NumaBalancing=off / tiering)
+#                       tierd_nb0 / tierd_nb2 (tierd with [Kernel] NumaBalancing=off / tiering), tierd_debug
+#                       (tierd with LogLevel=debug: its cycle and job records in the kept .tierd file)
 #                       (default: defaults,tiering,damon,tierd; tierd* are skipped without --tierd-build)
 #   --duration S        seconds of each placement run (default 75: the start and four shifts, each window a part
 #                       of the buffer not hot before; at 20% there are five)
@@ -63,7 +64,7 @@ import glob, os, re, sys
 vmdir, shift_default = sys.argv[1], float(sys.argv[2])
 files = os.path.join(vmdir, "files")
 GOAL_SHARE, GOAL_SECONDS, GOAL_PROGRESS = 0.95, 10, 0.80
-ORDER = ["defaults", "tiering", "damon", "tierd", "tierd_nb0", "tierd_nb2"]
+ORDER = ["defaults", "tiering", "damon", "tierd", "tierd_nb0", "tierd_nb2", "tierd_debug"]
 
 
 def read_series(path):
