@@ -227,9 +227,9 @@ TEST(history_prune_old_and_gone)
                 {.pid = 100, .start = 0x50000, .usec = 100 * SEC},    /* kept */
         };
         PlacerHistory h = {.entries = entries, .n = ELEMENTSOF(entries)};
-        const PlacerWorkload workloads[] = {{.pid = 100}, {.pid = 200}};
+        const pid_t pids[] = {100, 200};
 
-        placer_history_prune(&h, 100 * SEC, 5 * SEC, workloads, ELEMENTSOF(workloads));
+        placer_history_prune(&h, 100 * SEC, 5 * SEC, pids, ELEMENTSOF(pids));
         ASSERT_EQ(h.n, 3);
         ASSERT_EQ(h.entries[0].start, 0x10000);
         ASSERT_EQ(h.entries[1].start, 0x40000);

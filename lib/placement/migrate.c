@@ -645,7 +645,6 @@ static int move_step(MigrateJob *j, uint64_t *ret_next_usec)
         return 0;
 }
 
-/* Scan the current part until a batch is queued, its ranges are done, or a quarter of the budget is spent. */
 /* The pages a range may queue, UINT64_MAX for all. */
 static uint64_t range_cap_pages(const MigrateJob *j, const MigrateRange *r)
 {
@@ -653,6 +652,7 @@ static uint64_t range_cap_pages(const MigrateJob *j, const MigrateRange *r)
         return r->max_bytes == 0 ? UINT64_MAX : r->max_bytes / page + (r->max_bytes % page != 0);
 }
 
+/* Scan the current part until a batch is queued, its ranges are done, or a quarter of the budget is spent. */
 static int fill(MigrateJob *j)
 {
         size_t want_items = j->options.dry_run ? j->query_batch_items : MIN(j->move_batch_pages, CALL_MAX_ITEMS);

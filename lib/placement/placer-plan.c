@@ -5,8 +5,8 @@
 
 #include "macro.h"
 #include "parse.h"
+#include "pids.h"
 #include "placer-plan.h"
-
 
 void placer_sample_pages(const HotnessRegion *regions, size_t n, void **ret_pages)
 {
@@ -106,20 +106,12 @@ void placer_history_lookup(const PlacerHistory *h, pid_t pid, uint64_t start, ui
         }
 }
 
-static bool has_workload(const PlacerWorkload *workloads, size_t n, pid_t pid)
-{
-        for (size_t i = 0; i < n; i++)
-                if (workloads[i].pid == pid)
-                        return true;
-        return false;
-}
-
-void placer_history_prune(PlacerHistory *h, uint64_t now, uint64_t keep_usec, const PlacerWorkload *workloads,
-                          size_t n_workloads)
+void placer_history_prune(PlacerHistory *h, uint64_t now, uint64_t keep_usec, const pid_t *pids, size_t n_pids)
 {
         size_t k = 0;
         for (size_t i = 0; i < h->n; i++)
-                if (h->entries[i].usec + keep_usec >= now && has_workload(workloads, n_workloads, h->entries[i].pid))
+                if (h->entries[i].usec + keep_usec >= now &&
+                    pid_bsearch(h->entries[i].pid, pids, n_pids, sizeof(pid_t)))
                         h->entries[k++] = h->entries[i];
         h->n = k;
 }

@@ -60,9 +60,8 @@ void placer_history_done(PlacerHistory *h);
 void placer_history_lookup(const PlacerHistory *h, pid_t pid, uint64_t start, uint64_t end, uint64_t *ret_promoted,
                            uint64_t *ret_demoted);
 /* Drop what is older than keep_usec at now (it holds nothing back any more), and what is of a process no longer
- * among the workloads. */
-void placer_history_prune(PlacerHistory *h, uint64_t now, uint64_t keep_usec, const PlacerWorkload *workloads,
-                          size_t n_workloads);
+ * among the workloads' pids (ascending, n_pids). */
+void placer_history_prune(PlacerHistory *h, uint64_t now, uint64_t keep_usec, const pid_t *pids, size_t n_pids);
 
 /* One migration job: consecutive moves of one process, one direction, between the same two nodes. */
 typedef struct PlacerJob {

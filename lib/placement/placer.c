@@ -324,13 +324,13 @@ int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now)
         r = update_workloads(p, scope);
         if (r < 0)
                 return r;
-        placer_history_prune(&p->history, now, p->settings.params.min_residency_usec, p->workloads, p->n_workloads);
 
         _cleanup_free_ pid_t *pids = calloc(MAX(p->n_workloads, (size_t)1), sizeof(pid_t));
         if (!pids)
                 return -ENOMEM;
         for (size_t i = 0; i < p->n_workloads; i++)
                 pids[i] = p->workloads[i].pid;
+        placer_history_prune(&p->history, now, p->settings.params.min_residency_usec, pids, p->n_workloads);
         heat_memory_prune(&p->heat, now, HEAT_MEMORY_CYCLES * p->settings.interval_usec, pids, p->n_workloads);
         r = damon_tracker_set_pids(p->tracker, pids, p->n_workloads);
         if (r >= 0 && p->n_workloads > 0)

@@ -6,14 +6,8 @@
 # check that every kernel knob is back.  Prints the figures bench/ reports.
 set -u
 . /usr/lib/tierd-vmtest/lib.sh
-
 fail=0
-check() {
-        local what=$1
-        shift
-        if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fail=1; fi
-}
-knob() { cat "$1" 2>/dev/null || echo absent; }
+
 NB=/proc/sys/kernel/numa_balancing
 DE=/sys/kernel/mm/numa/demotion_enabled
 RL=/proc/sys/kernel/numa_balancing_promote_rate_limit_MBps

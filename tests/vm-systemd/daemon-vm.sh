@@ -7,16 +7,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$1
 shift
-prefix=$(meson introspect "$build" --buildoptions | python3 -c '
-import json, sys
-print({o["name"]: o["value"] for o in json.load(sys.stdin)}["prefix"])')
-if [[ $prefix != /usr ]]; then
-        echo "daemon-vm: the build's prefix is $prefix, not /usr: configure with --prefix=/usr to run this test" >&2
-        exit 77
-fi
-overlay=$(mktemp -d)
-trap 'rm -rf "$overlay"' EXIT
-meson install -C "$build" --destdir "$overlay" --no-rebuild --quiet >/dev/null
+. "$here/overlay.sh"
+overlay_install daemon-vm "$build"
 mkdir -p "$overlay/etc/tierd/tierd.conf.d"
 printf '[Daemon]\nMode=kernel\n[Kernel]\nNumaBalancing=tiering\nDemotion=on\nPromoteRateLimitMBps=1234\nHotThresholdMSec=777\n' \
         >"$overlay/etc/tierd/tierd.conf.d/50-vmtest.conf"

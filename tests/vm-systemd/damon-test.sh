@@ -11,18 +11,13 @@
 # Prints how long the blocking sysfs writes and the collections took.
 set -u
 . /usr/lib/tierd-vmtest/lib.sh
+fail=0
 
 A=/sys/kernel/mm/damon/admin/kdamonds
 SD=/run/damon-probe
 PROBE=/usr/local/bin/damon-probe
 WL=/usr/local/bin/damon-workload
 mkdir -p $SD
-fail=0
-check() {
-        local what=$1
-        shift
-        if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fail=1; fi
-}
 
 # workload NAME TOTAL_MIB HOT_MIB: starts it, sets NAME_pid, NAME_start, NAME_hot, NAME_end (decimal addresses)
 workload() {

@@ -7,14 +7,9 @@
 # 0 that leaves pages behind (reported as no_memory, the floor kept); a node without memory (ENODEV).
 set -u
 . /usr/lib/tierd-vmtest/lib.sh
+fail=0
 export PATH=/usr/local/bin:$PATH
 
-fail=0
-check() {
-        local what=$1
-        shift
-        if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fail=1; fi
-}
 # The first "KEY": VALUE of tierctl's pretty JSON: the job's own keys come before those of its nodes.
 jget() { sed -n "s/^ *\"$1\": \\([^,]*\\),\\{0,1\\}\$/\\1/p" "$2" | head -1; }
 # The pages of a process on a node, from a dry run's JSON: the found_pages of that node's entry.

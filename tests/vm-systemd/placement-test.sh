@@ -23,18 +23,11 @@
 # shellcheck disable=SC2154 # hot0 hot1 cold0 cold1 are set by where_vars' printf -v
 set -u
 . /usr/lib/tierd-vmtest/lib.sh
+fail=0
 export PATH=/usr/local/bin:$PATH
 
-fail=0
-check() {
-        local what=$1
-        shift
-        if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fail=1; fi
-}
 # info TEXT: a measured figure, printed, never asserted.
 info() { echo "info: $*"; }
-# knob FILE: a kernel knob's value, "absent" without the file.
-knob() { cat "$1" 2>/dev/null || echo absent; }
 NB=/proc/sys/kernel/numa_balancing
 DE=/sys/kernel/mm/numa/demotion_enabled
 KD=/sys/kernel/mm/damon/admin/kdamonds

@@ -9,16 +9,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$1 workload=$2
 shift 2
-prefix=$(meson introspect "$build" --buildoptions | python3 -c '
-import json, sys
-print({o["name"]: o["value"] for o in json.load(sys.stdin)}["prefix"])')
-if [[ $prefix != /usr ]]; then
-        echo "placement-vm: the build's prefix is $prefix, not /usr: configure with --prefix=/usr to run this test" >&2
-        exit 77
-fi
-overlay=$(mktemp -d)
-trap 'rm -rf "$overlay"' EXIT
-meson install -C "$build" --destdir "$overlay" --no-rebuild --quiet >/dev/null
+. "$here/overlay.sh"
+overlay_install placement-vm "$build"
 install -D -m 0755 "$workload" "$overlay/usr/local/bin/placement-workload"
 # The same program under other names (comm): not in the Processes= scope below.
 ln -s placement-workload "$overlay/usr/local/bin/pl-other"

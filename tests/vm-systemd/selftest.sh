@@ -8,18 +8,8 @@
 # Exit 0 when everything expected was seen.
 set -u
 . /usr/lib/tierd-vmtest/lib.sh
-
 fail=0
-check() {       # check WHAT CMD...
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-	else
-		echo "FAIL: $what"
-		fail=1
-	fi
-}
+
 
 hpnode=$TIERD_VMTEST_HOTPLUG_NODE
 sysnode=/sys/devices/system/node

@@ -20,8 +20,27 @@
 #   vmtest_save FILE...         copy files into the results the host extracts
 #                               ($TIERD_VMTEST_OUT, run-vm.sh --keep DIR/files/)
 #   vmtest_tiers                one line per memory tier: "memory_tierN NODELIST"
+#   check WHAT CMD...           run CMD: "ok: WHAT" when it succeeds, else
+#                               "FAIL: WHAT" and fail=1 (the test's exit
+#                               status, which the test sets to 0 first)
+#   knob FILE                   a kernel knob's value, "absent" without the file
 
 . /usr/lib/tierd-vmtest/env
+
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		echo "ok: $what"
+	else
+		echo "FAIL: $what"
+		fail=1
+	fi
+}
+
+knob() {
+	cat "$1" 2>/dev/null || echo absent
+}
 
 vmtest_now() {
 	vmtest_stamp
