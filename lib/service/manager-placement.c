@@ -157,9 +157,10 @@ static int on_cycle(sd_event_source *s, uint64_t usec, void *userdata)
         (void)s;
         (void)usec;
         r = placer_cycle_start(m->placer, m->snapshot, now_usec());
+        /* -ENOMEM is logged here, other errors where they arose; either way the next cycle tries again, as after
+         * a failing step: placement stopping for good would leave the fast nodes to fill. */
         if (r == -ENOMEM)
-                return log_oom();
-        /* other errors are logged; the next cycle tries again */
+                (void)log_oom();
         if (r >= 0 && placer_busy(m->placer)) {
                 /* the last step arms the next cycle */
                 r = schedule_step(m);
