@@ -6,8 +6,8 @@
 /*
  * How much one placement cycle plans: as much as the migrations of past cycles show can be moved in about one
  * interval, never more than the configured budget (the rate limit times the interval).  A plan that takes
- * several intervals to carry out is stale before it ends: the hot set it was made for has moved on, and the
- * cycles that would see that are skipped while it runs.  How fast pages move depends on the machine (page copies
+ * several intervals to carry out is stale before it ends: the hot set it was made for has moved on, and no
+ * cycle that would see that starts while it runs.  How fast pages move depends on the machine (page copies
  * at memory speed on hardware, 10-50x slower under emulation) and on the pages (huge pages move as one), so it
  * is measured, not configured.  Pure: the caller gives the clock readings.
  */

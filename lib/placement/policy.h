@@ -35,10 +35,10 @@
  */
 
 /*
- * The tunables, one [Placement] key each; policy_params_default() gives the defaults and why.  Suggested keys
- * (units as people write them, converted by the configuration): FreeLowPercent=2, FreeHighPercent=4,
- * MinResidencySec=5, RateLimitMBps= with IntervalSec= (budget_bytes), PromoteMinPercent=5,
- * HotterMarginPercent=20, SettleSec=1.
+ * The tunables; policy_params_default() gives the defaults and why.  The configuration sets some of them from
+ * [Placement] keys in the units people write (lib/service/manager-placement.c): LowWatermarkPercent and
+ * HighWatermarkPercent (free_low/high_permille), MinResidencyMSec, RateLimitMBps with IntervalMSec
+ * (budget_bytes); the others keep their defaults.
  */
 typedef struct PolicyParams {
         /* Free memory a node with demotion targets keeps, in permille of its total memory, on top of what the
