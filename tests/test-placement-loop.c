@@ -51,8 +51,7 @@ TEST(late_cycle_is_not_caught_up)
         put("sys/devices/system/node/has_memory", "0-1\n");
         put_node(0, "0-1", "10 20");
         put_node(1, "", "20 10");
-        put("etc/tierd.conf", "[Daemon]\nMode=migrate\n[Placement]\nIntervalMSec=%" PRIu64 "\n",
-            INTERVAL_USEC / 1000);
+        put("etc/tierd.conf", "[Daemon]\nMode=migrate\n[Placement]\nIntervalMSec=%" PRIu64 "\n", INTERVAL_USEC / 1000);
         put("run/.keep", "\n");
         char conf[PATH_MAX + 16], rundir[PATH_MAX + 16];
         snprintf(conf, sizeof conf, "%s/etc/tierd.conf", root);

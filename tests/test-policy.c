@@ -277,12 +277,15 @@ TEST(exchange_needs_clearly_hotter)
                 uint32_t candidate, victim;
                 bool exchanged;
         } cases[] = {
-                {10, 7, false},                  /* 500 vs 350: 350 + 200 > 500 */
-                {10, 6, true},                   /* 500 vs 300: exactly the margin */
-                {10, 0, true},   {20, 16, true}, /* 1000 vs 800 */
-                {20, 17, false}, {3, 1, false},  /* 150 vs 50: under the margin */
+                {10, 7, false}, /* 500 vs 350: 350 + 200 > 500 */
+                {10, 6, true},  /* 500 vs 300: exactly the margin */
+                {10, 0, true},
+                {20, 16, true}, /* 1000 vs 800 */
+                {20, 17, false},
+                {3, 1, false}, /* 150 vs 50: under the margin */
                 /* a settled region with no access at all gives way to anything promotable (50: one sample) */
-                {2, 0, true},    {1, 0, true},
+                {2, 0, true},
+                {1, 0, true},
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {

@@ -302,8 +302,8 @@ int scope_resolve(SysfsRoot *root, const ScopeRules *rules, pid_t self, Scope **
                 r = pid == self ? -ESRCH : sysfs_read_string(root, &stat, "proc/%d/stat", (int)pid);
                 if (r == -ENOMEM)
                         goto fail;
-                if (r >= 0 && scope_parse_stat(stat, &st) >= 0 && !(st.flags & PF_KTHREAD) &&
-                    st.state != 'Z' && st.state != 'X' && !comm_matches(rules->exclude_processes, st.comm)) {
+                if (r >= 0 && scope_parse_stat(stat, &st) >= 0 && !(st.flags & PF_KTHREAD) && st.state != 'Z' &&
+                    st.state != 'X' && !comm_matches(rules->exclude_processes, st.comm)) {
                         const char *rule = NULL;
                         for (size_t k = i; k < end && !rule; k++)
                                 if (res.c[k].rule)
@@ -319,8 +319,10 @@ int scope_resolve(SysfsRoot *root, const ScopeRules *rules, pid_t self, Scope **
                                         goto fail;
                                 }
                                 ScopeProcess *p = &s->processes[s->n_processes++];
-                                *p = (ScopeProcess){
-                                        .pid = pid, .start_time = st.start_time, .processor = st.processor, .rule = rule};
+                                *p = (ScopeProcess){.pid = pid,
+                                                    .start_time = st.start_time,
+                                                    .processor = st.processor,
+                                                    .rule = rule};
                                 memcpy(p->comm, st.comm, sizeof st.comm);
                         }
                 }

@@ -48,7 +48,6 @@ static inline void closep(int *fd)
 }
 #define _cleanup_close_ _cleanup_(closep)
 
-
 static inline int negative_errno(void)
 {
         /* Callers use this right after a libc failure; never let a bogus 0 slip through as success. */
