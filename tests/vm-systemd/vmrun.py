@@ -36,6 +36,8 @@ sys.dont_write_bytecode = True
 
 PFX = "TIERD-VMTEST-"
 HARNESS_ERROR = 99
+# The least time left of --timeout for which a failed first boot is retried.
+RETRY_MIN_S = 60
 
 
 # ---------------------------------------------------------------------------
@@ -592,6 +594,9 @@ def cmd_run(a):
                 shutil.copyfileobj(f, out, 1 << 22)
     note = (f"initrd {os.path.getsize(initrd) >> 20} MiB written in "
             f"{time.monotonic() - t:.2f} s")
+    # --timeout bounds the whole run, a retry included: a retry gets what
+    # the first attempt left, and none when that is under RETRY_MIN_S.
+    end = time.monotonic() + a.timeout
     try:
         for attempt in (1, 2):
             r = Run(a)
@@ -602,8 +607,14 @@ def cmd_run(a):
             # text patching); the first attempt's logs are kept as *.try1.
             if r.status is not None or attempt == 2 or not (r.ready is None or r.crashed()):
                 break
-            print(f"vmrun: attempt 1 failed ({r.reason or 'no test status'}"
-                  f"{', guest kernel crashed' if r.crashed() else ''}), retrying", flush=True)
+            left = end - time.monotonic()
+            failure = (f"{r.reason or 'no test status'}"
+                       f"{', guest kernel crashed' if r.crashed() else ''}")
+            if left < RETRY_MIN_S:
+                print(f"vmrun: attempt 1 failed ({failure}), {left:.0f} s left of --timeout: no retry", flush=True)
+                break
+            a.timeout = left
+            print(f"vmrun: attempt 1 failed ({failure}), retrying within the {left:.0f} s left", flush=True)
             r.hostlog.close()
             r.testlog.close()
             for name in LOGS:
