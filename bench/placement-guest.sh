@@ -19,6 +19,7 @@
 # tmpfs pages there, and a manager that demoted them would otherwise hand the next one an emptier fast node.
 # shellcheck disable=SC2317,SC2034 # the managers' functions and variables are used through their names
 set -u
+shopt -s extglob # the threads_ patterns
 # shellcheck source=/dev/null
 . /usr/lib/tierd-vmtest/lib.sh
 
@@ -92,7 +93,8 @@ rss_watch() {
 	echo "$peak" > "$file"
 }
 
-# --- the managers: manager_start_NAME / manager_stop_NAME; threads_NAME is the comm glob whose CPU is its cost.
+# --- the managers: manager_start_NAME / manager_stop_NAME; threads_NAME is the comm glob (extglob) whose CPU is
+# its cost: tierd's includes the kdamond it runs and kswapd, which demotes for the kernel's part as for the others.
 
 threads_defaults='kswapd*'
 manager_start_defaults() { :; } # numa_balancing and demotion_enabled as booted
@@ -186,7 +188,7 @@ damon_off() {
 
 # tierd as installed by the host (--tierd-build), with the configuration it put into the overlay; tierd-nb0 and
 # tierd-nb2 add [Kernel] NumaBalancing=off or tiering: does the kernel's NUMA-balancing promotion help or hinder?
-threads_tierd='tierd'
+threads_tierd='@(tierd|kdamond.*|kswapd*)'
 manager_start_tierd() {
 	[ -x /usr/sbin/tierd ] || { say "tierd: skipped (no /usr/sbin/tierd in the overlay)"; return 77; }
 	systemctl start tierd.service || { journalctl -u tierd --no-pager | tail -n 20; return 1; }
@@ -202,14 +204,14 @@ tierd_variant() { # tierd_variant NUMA_BALANCING: the drop-in, then tierd
 	printf '[Kernel]\nNumaBalancing=%s\n' "$1" > /etc/tierd/tierd.conf.d/60-bench-variant.conf
 	manager_start_tierd
 }
-threads_tierd_nb0='tierd'
+threads_tierd_nb0='@(tierd|kdamond.*|kswapd*)'
 manager_start_tierd_nb0() { tierd_variant off; }
 manager_stop_tierd_nb0() { manager_stop_tierd; }
-threads_tierd_nb2='tierd'
+threads_tierd_nb2='@(tierd|kdamond.*|kswapd*)'
 manager_start_tierd_nb2() { tierd_variant tiering; }
 manager_stop_tierd_nb2() { manager_stop_tierd; }
 # tierd_debug: tierd as "tierd", with its per-cycle and per-job debug records in the .tierd file
-threads_tierd_debug='tierd'
+threads_tierd_debug='@(tierd|kdamond.*|kswapd*)'
 manager_start_tierd_debug() {
 	mkdir -p /etc/tierd/tierd.conf.d
 	printf '[Daemon]\nLogLevel=debug\n' > /etc/tierd/tierd.conf.d/60-bench-variant.conf
