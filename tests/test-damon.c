@@ -697,7 +697,7 @@ TEST(collect_per_target)
         ASSERT_OK(damon_tracker_collect(t, &s));
         ASSERT_STREQ(get(KD "/0/state"), "update_schemes_tried_regions");
         ASSERT_EQ(s->max_nr_accesses, 20);
-        ASSERT_EQ(s->aggr_usec, 100000);
+        ASSERT_EQ(s->aggr_usec, 200000); /* the default: 20 samples of 10 ms */
         ASSERT_EQ(s->n_processes, 2);
         ASSERT_EQ(s->n_exited, 0);
         const HotnessProcess *a = hotness_snapshot_find(s, 1001), *b = hotness_snapshot_find(s, 1002);

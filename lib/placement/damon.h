@@ -29,13 +29,16 @@ typedef struct DamonTracker DamonTracker;
 
 /*
  * Monitoring attributes (DAMON's units).  The defaults, for tiering:
- *   sample 5 ms, aggregation 100 ms: DAMON's own; nr_accesses then ranges over 0..20 per 100 ms, enough to rank
- *     regions, and a collection blocks for about one aggregation interval (the kernel refreshes the regions at
- *     the end of one);
+ *   sample 10 ms, aggregation 200 ms: nr_accesses ranges over 0..20 per aggregation, enough to rank regions.
+ *     Tiering calls a page hot when it is used a few times a second (NUMA balancing's threshold is 1 s), not
+ *     within DAMON's 5 ms: at 10 ms a sample sees such a page twice as often, for half the kdamond's work.  A
+ *     collection blocks for up to one aggregation interval (the kernel refreshes the regions at the end of one);
  *   update 1 s (the kernel's default is 60 s): a process that joins a running kdamond has no region until the
  *     next update, and new mappings of tracked processes are picked up within a second;
- *   10..1000 regions (the kernel's defaults): the kdamond's work per sample is bounded by the number of regions,
- *     and the merge limit (the monitored span / min) still lets a tenth of it be told apart.
+ *   10..200 regions: the kdamond's work per sample, and a collection's reads (four files a region), grow with
+ *     the number of regions; with the kernel's 1000 both took a third of a vCPU under emulation.  Regions split
+ *     where their parts differ, so 200 still trace a hot set's edges; the merge limit (the monitored span / min)
+ *     lets a tenth of it be told apart.
  */
 typedef struct DamonAttrs {
         uint64_t sample_usec;
@@ -47,11 +50,11 @@ typedef struct DamonAttrs {
 
 #define DAMON_ATTRS_DEFAULT                                                                                            \
         ((DamonAttrs){                                                                                                 \
-                .sample_usec = 5000,                                                                                   \
-                .aggr_usec = 100000,                                                                                   \
+                .sample_usec = 10000,                                                                                  \
+                .aggr_usec = 200000,                                                                                   \
                 .update_usec = 1000000,                                                                                \
                 .min_nr_regions = 10,                                                                                  \
-                .max_nr_regions = 1000,                                                                                \
+                .max_nr_regions = 200,                                                                                 \
         })
 
 /*
