@@ -61,9 +61,10 @@ vmstat_snapshot() { grep -E '^(pgmigrate_|pgpromote_|pgdemote_|numa_|thp_migrati
 # vmstat_delta BEFORE_FILE: "name delta" for every counter, after minus before.
 vmstat_delta() { vmstat_snapshot | awk 'NR == FNR { a[$1] = $2; next } { print $1, $2 - a[$1] }' "$1" -; }
 
-# Sum of utime+stime ticks of the processes and kernel threads whose comm matches the glob $1.
-cpu_ticks() {
-	local pattern=$1 p comm stat rest sum=0
+# "COMM USER SYS" ticks of each process and kernel thread whose comm matches the glob $1, one line per comm with
+# its trailing digits dropped (kdamond.0 and kdamond.1 count as kdamond.), for cpu_split.
+cpu_by_comm() {
+	local pattern=$1 p comm stat rest
 	for p in /proc/[0-9]*; do
 		read -r comm 2>/dev/null < "$p/comm" || continue
 		# shellcheck disable=SC2053 # a glob on purpose
@@ -72,14 +73,29 @@ cpu_ticks() {
 		rest=${stat##*) }
 		# shellcheck disable=SC2086 # fields
 		set -- $rest
-		sum=$((sum + ${12} + ${13}))
-	done
-	echo "$sum"
+		echo "${comm%%+([0-9])} ${12} ${13}"
+	done | awk '{ u[$1] += $2; s[$1] += $3 } END { for (c in u) print c, u[c], s[c] }'
 }
 
-# Peak VmRSS (KiB) of the processes matching $1, sampled every 2 s until the file $2 disappears; into $3.
+# cpu_split BEFORE AFTER LAST SECONDS: "TOTAL comm:user%+sys%,..." of the CPU the comms used between the
+# cpu_by_comm files BEFORE and AFTER, in percent of one CPU over SECONDS.  LAST is the last cpu_by_comm taken
+# while the workload ran: a kdamond ends with the process it monitors, so that it is missing from AFTER.
+cpu_split() {
+	awk -v hz="$clk_tck" -v secs="$4" 'FILENAME == ARGV[1] { u0[$1] = $2; s0[$1] = $3; next }
+		{ if ($2 + $3 >= u[$1] + s[$1]) { u[$1] = $2; s[$1] = $3 } }
+		END {
+			for (c in u) {
+				du = (u[c] - u0[c]) / hz / secs * 100; ds = (s[c] - s0[c]) / hz / secs * 100
+				out = out sep sprintf("%s:%.1f%%+%.1f%%", c, du, ds); sep = ","; total += du + ds
+			}
+			printf "%.1f %s\n", total, out == "" ? "-" : out
+		}' "$1" "$2" "$3"
+}
+
+# Peak VmRSS (KiB) of the processes matching $1, sampled every 2 s until the file $2 disappears, into $3; the
+# matching threads' CPU (cpu_by_comm) into $4 at each sample.
 rss_watch() {
-	local pattern=$1 flag=$2 file=$3 peak=0 p comm rss
+	local pattern=$1 flag=$2 file=$3 cpu=$4 peak=0 p comm rss
 	while [ -e "$flag" ]; do
 		for p in /proc/[0-9]*; do
 			read -r comm 2>/dev/null < "$p/comm" || continue
@@ -88,6 +104,7 @@ rss_watch() {
 			rss=$(awk '/^VmRSS/ { print $2 }' "$p/status" 2>/dev/null)
 			[ -n "$rss" ] && [ "$rss" -gt "$peak" ] && peak=$rss
 		done
+		cpu_by_comm "$pattern" > "$cpu.new" && mv "$cpu.new" "$cpu"
 		sleep 2
 	done
 	echo "$peak" > "$file"
@@ -258,7 +275,7 @@ reset_system() {
 
 # run_kind KIND MANAGER COPIES DURATION: the manager started, COPIES workloads of size_mib/COPIES each.
 run_kind() {
-	local kind=$1 m=$2 copies=$3 secs=$4 i rc=0 t0 ticks0 ticks1 flag pids=() each phase=$SECONDS
+	local kind=$1 m=$2 copies=$3 secs=$4 i rc=0 t0 flag pids=() each phase=$SECONDS
 	run_name=$kind-$m
 	reset_system
 	local reset_s=$((SECONDS - phase))
@@ -272,11 +289,12 @@ run_kind() {
 	fi
 	local threads_var=threads_$m
 	local threads=${!threads_var}
-	ticks0=$(cpu_ticks "$threads")
+	cpu_by_comm "$threads" > "$out/cpu.before"
+	cp "$out/cpu.before" "$out/cpu.last"
 	t0=$(vmtest_now)
 	flag=$out/.watching
 	touch "$flag"
-	rss_watch "$threads" "$flag" "$out/$run_name.rss" &
+	rss_watch "$threads" "$flag" "$out/$run_name.rss" "$out/cpu.last" &
 	local watcher=$!
 
 	each=$((size_mib / copies))
@@ -297,15 +315,16 @@ run_kind() {
 		done
 	fi
 
-	ticks1=$(cpu_ticks "$threads")
+	cpu_by_comm "$threads" > "$out/cpu.after"
 	local t1
 	t1=$(vmtest_now)
 	rm -f "$flag"
 	wait "$watcher"
 	phase=$SECONDS
-	awk -v a="$ticks0" -v b="$ticks1" -v t0="$t0" -v t1="$t1" -v hz="$clk_tck" -v th="$threads" \
-		-v rss="$(cat "$out/$run_name.rss")" \
-		'BEGIN { printf "threads=%s cpu_pct=%.1f rss_peak_kib=%d seconds=%.1f\n", th, (b - a) / hz / (t1 - t0) * 100, rss, t1 - t0 }' \
+	local cpu
+	cpu=$(cpu_split "$out/cpu.before" "$out/cpu.after" "$out/cpu.last" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")
+	awk -v t0="$t0" -v t1="$t1" -v th="$threads" -v cpu="$cpu" -v rss="$(cat "$out/$run_name.rss")" \
+		'BEGIN { split(cpu, c, " "); printf "threads=%s cpu_pct=%s cpu_split=%s rss_peak_kib=%d seconds=%.1f\n", th, c[1], c[2], rss, t1 - t0 }' \
 		> "$out/$run_name.mgr"
 	"manager_stop_$m"
 	vmstat_delta "$out/vmstat.before" > "$out/$run_name.vmstat"

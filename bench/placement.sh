@@ -275,7 +275,8 @@ for m, r in results.items():
     print(f"   migrated {vm.get('pgmigrate_success', 0)} pages (failed {vm.get('pgmigrate_fail', 0)}), promoted "
           f"{vm.get('pgpromote_success', 0)}, demoted {vm.get('pgdemote_kswapd', 0)} kswapd + "
           f"{vm.get('pgdemote_direct', 0)} direct, NUMA hint faults {vm.get('numa_hint_faults', 0)}")
-    print(f"   manager threads {r['mgr'].get('threads', '?')}: CPU {r['mgr'].get('cpu_pct', '?')}%; data {r['verify']}")
+    print(f"   manager threads {r['mgr'].get('threads', '?')}: CPU {r['mgr'].get('cpu_pct', '?')}%"
+          f" (user+sys by thread: {r['mgr'].get('cpu_split', '?')}); data {r['verify']}")
     series = ", ".join(f"{row['hot']:.2f}" if row["hot"] is not None else "-" for row in r["rows"])
     print(f"   hot share per second: {series}")
     print()
