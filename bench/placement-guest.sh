@@ -61,21 +61,25 @@ vmstat_snapshot() { grep -E '^(pgmigrate_|pgpromote_|pgdemote_|numa_|thp_migrati
 # vmstat_delta BEFORE_FILE: "name delta" for every counter, after minus before.
 vmstat_delta() { vmstat_snapshot | awk 'NR == FNR { a[$1] = $2; next } { print $1, $2 - a[$1] }' "$1" -; }
 
-# "COMM USER SYS" ticks of each process and kernel thread whose comm matches the glob $1, one line per comm with
-# its trailing digits dropped (kdamond.0 and kdamond.1 count as kdamond.), for cpu_split.
-cpu_by_comm() {
-	local pattern=$1 p comm stat rest
+# "COMM USER SYS RSS_KIB" of each process and kernel thread whose comm matches the glob $1 (ticks; RSS 0 for a
+# kernel thread), its comm's trailing digits dropped (kdamond.0 and kdamond.1 both count as kdamond.).
+sample_threads() {
+	local pattern=$1 p comm stat rest rss
 	for p in /proc/[0-9]*; do
 		read -r comm 2>/dev/null < "$p/comm" || continue
 		# shellcheck disable=SC2053 # a glob on purpose
 		[[ $comm == $pattern ]] || continue
 		stat=$(cat "$p/stat" 2>/dev/null) || continue
+		rss=$(awk '/^VmRSS/ { print $2 }' "$p/status" 2>/dev/null)
 		rest=${stat##*) }
 		# shellcheck disable=SC2086 # fields
 		set -- $rest
-		echo "${comm%%+([0-9])} ${12} ${13}"
-	done | awk '{ u[$1] += $2; s[$1] += $3 } END { for (c in u) print c, u[c], s[c] }'
+		echo "${comm%%+([0-9])} ${12} ${13} ${rss:-0}"
+	done
 }
+
+# "COMM USER SYS" ticks per comm of sample_threads' lines on stdin, for cpu_split.
+cpu_by_comm() { awk '{ u[$1] += $2; s[$1] += $3 } END { for (c in u) print c, u[c], s[c] }'; }
 
 # cpu_split BEFORE AFTER LAST SECONDS: "TOTAL comm:user%+sys%,..." of the CPU the comms used between the
 # cpu_by_comm files BEFORE and AFTER, in percent of one CPU over SECONDS.  LAST is the last cpu_by_comm taken
@@ -95,16 +99,12 @@ cpu_split() {
 # Peak VmRSS (KiB) of the processes matching $1, sampled every 2 s until the file $2 disappears, into $3; the
 # matching threads' CPU (cpu_by_comm) into $4 at each sample.
 rss_watch() {
-	local pattern=$1 flag=$2 file=$3 cpu=$4 peak=0 p comm rss
+	local pattern=$1 flag=$2 file=$3 cpu=$4 peak=0 rss samples
 	while [ -e "$flag" ]; do
-		for p in /proc/[0-9]*; do
-			read -r comm 2>/dev/null < "$p/comm" || continue
-			# shellcheck disable=SC2053
-			[[ $comm == $pattern ]] || continue
-			rss=$(awk '/^VmRSS/ { print $2 }' "$p/status" 2>/dev/null)
-			[ -n "$rss" ] && [ "$rss" -gt "$peak" ] && peak=$rss
-		done
-		cpu_by_comm "$pattern" > "$cpu.new" && mv "$cpu.new" "$cpu"
+		samples=$(sample_threads "$pattern")
+		rss=$(awk '$4 > m { m = $4 } END { print m + 0 }' <<< "$samples")
+		[ "$rss" -gt "$peak" ] && peak=$rss
+		cpu_by_comm <<< "$samples" > "$cpu.new" && mv "$cpu.new" "$cpu"
 		sleep 2
 	done
 	echo "$peak" > "$file"
@@ -289,7 +289,7 @@ run_kind() {
 	fi
 	local threads_var=threads_$m
 	local threads=${!threads_var}
-	cpu_by_comm "$threads" > "$out/cpu.before"
+	sample_threads "$threads" | cpu_by_comm > "$out/cpu.before"
 	cp "$out/cpu.before" "$out/cpu.last"
 	t0=$(vmtest_now)
 	flag=$out/.watching
@@ -315,7 +315,7 @@ run_kind() {
 		done
 	fi
 
-	cpu_by_comm "$threads" > "$out/cpu.after"
+	sample_threads "$threads" | cpu_by_comm > "$out/cpu.after"
 	local t1
 	t1=$(vmtest_now)
 	rm -f "$flag"

@@ -32,13 +32,14 @@ typedef struct DamonTracker DamonTracker;
  *   sample 10 ms, aggregation 200 ms: nr_accesses ranges over 0..20 per aggregation, enough to rank regions.
  *     Tiering calls a page hot when it is used a few times a second (NUMA balancing's threshold is 1 s), not
  *     within DAMON's 5 ms: at 10 ms a sample sees such a page twice as often, for half the kdamond's work.  A
- *     collection blocks for up to one aggregation interval (the kernel refreshes the regions at the end of one);
+ *     collection blocks until the kdamond has applied its schemes once more, which the kernel's sysfs command
+ *     polls for every 100 ms (0.25-0.6 s a collection in a 6.12 guest under emulation);
  *   update 1 s (the kernel's default is 60 s): a process that joins a running kdamond has no region until the
  *     next update, and new mappings of tracked processes are picked up within a second;
  *   10..200 regions: the kdamond's work per sample, and a collection's reads (four files a region), grow with
- *     the number of regions; with the kernel's 1000 both took a third of a vCPU under emulation.  Regions split
- *     where their parts differ, so 200 still trace a hot set's edges; the merge limit (the monitored span / min)
- *     lets a tenth of it be told apart.
+ *     the number of regions (with 200 the kdamond took 7% of a vCPU under emulation).  Regions split where
+ *     their parts differ, so 200 still trace a hot set's edges; the merge limit (the monitored span / min) lets
+ *     a tenth of it be told apart.
  */
 typedef struct DamonAttrs {
         uint64_t sample_usec;
