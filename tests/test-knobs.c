@@ -117,7 +117,7 @@ TEST(desired)
                 bool observe = mode == TIERD_MODE_OBSERVE;
                 for (size_t i = 0; i < ELEMENTSOF(numa); i++) {
                         c->numa_balancing = numa[i].setting;
-                        const char *v = knobs_desired(c, KNOB_NUMA_BALANCING, buf, sizeof buf);
+                        const char *v = knobs_desired(c, KNOB_NUMA_BALANCING, "1", buf, sizeof buf);
                         if (observe || !numa[i].value)
                                 ASSERT_TRUE(!v);
                         else
@@ -125,7 +125,7 @@ TEST(desired)
                 }
                 for (size_t i = 0; i < ELEMENTSOF(demotion); i++) {
                         c->demotion = demotion[i].setting;
-                        const char *v = knobs_desired(c, KNOB_DEMOTION_ENABLED, buf, sizeof buf);
+                        const char *v = knobs_desired(c, KNOB_DEMOTION_ENABLED, NULL, buf, sizeof buf);
                         if (observe || !demotion[i].value)
                                 ASSERT_TRUE(!v);
                         else
@@ -134,12 +134,12 @@ TEST(desired)
                 for (size_t i = 0; i < ELEMENTSOF(numbers); i++) {
                         c->promote_rate_limit_mbps = numbers[i].setting;
                         c->hot_threshold_msec = numbers[i].setting;
-                        const char *v = knobs_desired(c, KNOB_PROMOTE_RATE_LIMIT, buf, sizeof buf);
+                        const char *v = knobs_desired(c, KNOB_PROMOTE_RATE_LIMIT, NULL, buf, sizeof buf);
                         if (observe || !numbers[i].value)
                                 ASSERT_TRUE(!v);
                         else
                                 ASSERT_STREQ(v, numbers[i].value);
-                        v = knobs_desired(c, KNOB_HOT_THRESHOLD, buf, sizeof buf);
+                        v = knobs_desired(c, KNOB_HOT_THRESHOLD, NULL, buf, sizeof buf);
                         if (observe || !numbers[i].value)
                                 ASSERT_TRUE(!v);
                         else
@@ -150,6 +150,60 @@ TEST(desired)
 
         ASSERT_STREQ(knob_name(KNOB_NUMA_BALANCING), "numa_balancing");
         ASSERT_STREQ(knob_path(KNOB_HOT_THRESHOLD), "sys/kernel/debug/sched/numa_balancing/hot_threshold_ms");
+}
+
+TEST(kernel_promotion_adds_tiering_mode)
+{
+        static const struct {
+                const char *original, *want;
+        } cases[] = {
+                {"0", "2"}, {"1", "3"}, {"2", NULL}, {"3", NULL}, {"4", NULL}, {"x", NULL}, {NULL, NULL},
+        };
+        char buf[64];
+        Config *c = config_new();
+        ASSERT_TRUE(c);
+
+        c->mode = TIERD_MODE_MIGRATE;
+        c->placement_promotion = PROMOTION_KERNEL;
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                const char *v = knobs_desired(c, KNOB_NUMA_BALANCING, cases[i].original, buf, sizeof buf);
+                if (cases[i].want)
+                        ASSERT_STREQ(v, cases[i].want);
+                else
+                        ASSERT_TRUE(!v);
+        }
+        /* An explicit setting wins; tierd's own promotion, or kernel mode, adds nothing. */
+        c->numa_balancing = NUMA_BALANCING_NORMAL;
+        ASSERT_STREQ(knobs_desired(c, KNOB_NUMA_BALANCING, "0", buf, sizeof buf), "1");
+        c->numa_balancing = NUMA_BALANCING_KEEP;
+        c->placement_promotion = PROMOTION_TIERD;
+        ASSERT_TRUE(!knobs_desired(c, KNOB_NUMA_BALANCING, "1", buf, sizeof buf));
+        c->placement_promotion = PROMOTION_KERNEL;
+        c->mode = TIERD_MODE_KERNEL;
+        ASSERT_TRUE(!knobs_desired(c, KNOB_NUMA_BALANCING, "1", buf, sizeof buf));
+
+        /* Applied: the kernel's value with the tiering bit, the administrator's value saved and put back; a
+         * second apply keeps the first original (the kernel's value is tierd's own by then). */
+        make_root();
+        ASSERT_OK(tree_put(root, knob_path(KNOB_NUMA_BALANCING), "1\n"));
+        Knobs *k = NULL;
+        ASSERT_OK(knobs_new(root, state, &k));
+        c->mode = TIERD_MODE_MIGRATE;
+        ASSERT_EQ(knobs_apply(k, c), 0);
+        assert_knob(KNOB_NUMA_BALANCING, "3");
+        ASSERT_EQ(knobs_apply(k, c), 0);
+        assert_knob(KNOB_NUMA_BALANCING, "3");
+        char *record = read_text(state);
+        ASSERT_STREQ(record, "numa_balancing=1\n");
+        free(record);
+        c->placement_promotion = PROMOTION_TIERD;
+        ASSERT_EQ(knobs_apply(k, c), 0);
+        assert_knob(KNOB_NUMA_BALANCING, "1");
+        c->placement_promotion = PROMOTION_KERNEL;
+        ASSERT_EQ(knobs_apply(k, c), 0);
+        knobs_free(k);
+        assert_knob(KNOB_NUMA_BALANCING, "1");
+        config_free(c);
 }
 
 TEST(apply_and_restore)
@@ -432,6 +486,7 @@ int main(void)
         log_set_max_level(LOG_DEBUG);
         static const TestCase cases[] = {
                 TEST_ENTRY(desired),
+                TEST_ENTRY(kernel_promotion_adds_tiering_mode),
                 TEST_ENTRY(apply_and_restore),
                 TEST_ENTRY(missing_knob_not_fatal),
                 TEST_ENTRY(crash_then_restore),

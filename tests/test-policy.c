@@ -538,6 +538,78 @@ TEST(one_direction_per_cycle)
         ASSERT_MOVES(p, {20, 0x10000000, 0, 2, POLICY_REASON_PRESSURE, 16 * MiB});
 }
 
+/* Promotion=kernel: the same exchange, less the promotion itself, which the kernel's NUMA balancing makes. */
+TEST(kernel_promotes_room_made_by_demotion)
+{
+        PolicyNode nodes[] = TWO_TIERS(30, 1000);
+        PolicyRegion regions[] = {
+                {.start = 0x10000000, .end = 0x16400000, .nr_accesses = 0, .age = 20, ON({0, 100 * MiB})},
+                {.start = 0x20000000, .end = 0x26400000, .nr_accesses = 0, .age = 15, ON({0, 100 * MiB})},
+                {.start = 0x30000000, .end = 0x36400000, .nr_accesses = 8, .age = 50, ON({0, 100 * MiB})},
+                {.start = 0x40000000, .end = 0x49600000, .nr_accesses = 20, .age = 3, ON({1, 150 * MiB})},
+        };
+        PolicyWorkload w = make_workload(100, 0, regions, ELEMENTSOF(regions));
+        PolicyParams params = policy_params_default();
+        params.budget_bytes = 512 * MiB;
+        params.kernel_promotes = true;
+        _cleanup_(policy_plan_freep) PolicyPlan *p = plan_or_die(nodes, 2, &w, 1, 100 * SEC, &params);
+
+        /* As in exchange_displaces_cold_residents: 150 MiB of room made, coldest first; no promotion planned.
+         * Node 0's free memory as planned is where it was (the kernel fills the room), node 1 has 150 MiB less,
+         * and the budget paid each demoted byte once. */
+        ASSERT_MOVES(p, {100, 0x10000000, 0, 1, POLICY_REASON_DISPLACED, 100 * MiB},
+                     {100, 0x20000000, 0, 1, POLICY_REASON_DISPLACED, 50 * MiB});
+        ASSERT_EQ(summary_of(p, 0)->free_bytes, 30 * MiB);
+        ASSERT_EQ(summary_of(p, 0)->promote_bytes, 0);
+        ASSERT_EQ(summary_of(p, 0)->demote_bytes, 150 * MiB);
+        ASSERT_EQ(summary_of(p, 1)->free_bytes, 850 * MiB);
+        ASSERT_EQ(p->budget_left, 362 * MiB);
+}
+
+TEST(kernel_promotes_into_free_room_without_moves)
+{
+        PolicyNode nodes[] = TWO_TIERS(500, 1000);
+        PolicyRegion regions[] = {
+                {.start = 0x10000000, .end = 0x16400000, .nr_accesses = 20, .age = 5, ON({1, 100 * MiB})},
+                {.start = 0x20000000, .end = 0x26400000, .nr_accesses = 10, .age = 50, ON({1, 100 * MiB})},
+                {.start = 0x30000000, .end = 0x36400000, .nr_accesses = 0, .age = 50, ON({0, 300 * MiB})},
+        };
+        PolicyWorkload w = make_workload(100, 0, regions, ELEMENTSOF(regions));
+        PolicyParams params = policy_params_default();
+        params.kernel_promotes = true;
+        _cleanup_(policy_plan_freep) PolicyPlan *p = plan_or_die(nodes, 2, &w, 1, 100 * SEC, &params);
+
+        /* 460 MiB above high hold both hot regions: nothing is demoted for them, whatever is cold on node 0; the
+         * 200 MiB count as taken. */
+        ASSERT_EQ(p->n_moves, 0);
+        ASSERT_EQ(p->outcome, POLICY_OUTCOME_BALANCED);
+        ASSERT_EQ(summary_of(p, 0)->free_bytes, 300 * MiB);
+        ASSERT_EQ(p->budget_left, 256 * MiB);
+}
+
+TEST(kernel_promotes_room_counted_once)
+{
+        PolicyNode nodes[] = TWO_TIERS(90, 1000);
+        PolicyRegion regions[] = {
+                {.start = 0x10000000, .end = 0x16400000, .nr_accesses = 0, .age = 20, ON({0, 100 * MiB})},
+                {.start = 0x40000000, .end = 0x44600000, .nr_accesses = 20, .age = 3, ON({1, 70 * MiB})},
+                {.start = 0x50000000, .end = 0x54600000, .nr_accesses = 18, .age = 3, ON({1, 70 * MiB})},
+        };
+        PolicyWorkload w = make_workload(100, 0, regions, ELEMENTSOF(regions));
+        PolicyParams params = policy_params_default();
+        params.kernel_promotes = true;
+        params.budget_bytes = 60 * MiB;
+        _cleanup_(policy_plan_freep) PolicyPlan *p = plan_or_die(nodes, 2, &w, 1, 100 * SEC, &params);
+
+        /* The hottest takes the 50 MiB above high and 20 made by demotion; the next finds no free room left
+         * and gets the 40 MiB of budget that remain (each byte paid once, not twice). */
+        ASSERT_MOVES(p, {100, 0x10000000, 0, 1, POLICY_REASON_DISPLACED, 20 * MiB},
+                     {100, 0x10000000, 0, 1, POLICY_REASON_DISPLACED, 40 * MiB});
+        ASSERT_EQ(p->budget_left, 0);
+        ASSERT_EQ(summary_of(p, 0)->free_bytes, 40 * MiB);
+        ASSERT_EQ(summary_of(p, 0)->notes, POLICY_NOTE_BUDGET);
+}
+
 TESTS_MAIN(TEST_ENTRY(pressure_demotes_coldest_until_high), TEST_ENTRY(pressure_least_accessed_after_unaccessed),
            TEST_ENTRY(pressure_fallback_and_target_floor), TEST_ENTRY(pressure_preferred_with_most_room),
            TEST_ENTRY(pressure_targets_full), TEST_ENTRY(pressure_nothing_managed_to_demote),
@@ -547,4 +619,6 @@ TESTS_MAIN(TEST_ENTRY(pressure_demotes_coldest_until_high), TEST_ENTRY(pressure_
            TEST_ENTRY(exchange_needs_clearly_hotter), TEST_ENTRY(exchange_skips_unsettled),
            TEST_ENTRY(pressure_then_refill_only_by_exchange), TEST_ENTRY(watermark_band), TEST_ENTRY(residency),
            TEST_ENTRY(watermarks_above_kernel_reserve), TEST_ENTRY(two_sockets_demote_to_own_target),
-           TEST_ENTRY(two_sockets_promote_to_home), TEST_ENTRY(one_direction_per_cycle))
+           TEST_ENTRY(two_sockets_promote_to_home), TEST_ENTRY(one_direction_per_cycle),
+           TEST_ENTRY(kernel_promotes_room_made_by_demotion), TEST_ENTRY(kernel_promotes_into_free_room_without_moves),
+           TEST_ENTRY(kernel_promotes_room_counted_once))

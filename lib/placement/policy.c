@@ -285,11 +285,15 @@ static int make_room(Planner *p, NodeState *d, uint32_t heat, uint64_t want, uin
 static int promote_part(Planner *p, RegionRef *r, Part *part)
 {
         NodeState *d = r->destination;
-        uint64_t into_free = MIN(MIN(part->bytes, sub_floor(d->free, d->high)), p->budget);
-        uint64_t rest = part->bytes - into_free, pairs = (p->budget - into_free) / 2;
-        uint64_t freed = 0;
+        bool kernel = p->params->kernel_promotes;
+        uint64_t into_free = MIN(part->bytes, sub_floor(d->free, d->high));
+        uint64_t rest, pairs, freed = 0;
         int k;
 
+        if (!kernel)
+                into_free = MIN(into_free, p->budget);
+        rest = part->bytes - into_free;
+        pairs = kernel ? p->budget : (p->budget - into_free) / 2;
         if (rest > pairs)
                 d->summary->notes |= POLICY_NOTE_BUDGET;
         if (MIN(rest, pairs) > 0) {
@@ -299,6 +303,11 @@ static int promote_part(Planner *p, RegionRef *r, Part *part)
         }
         if (into_free + freed == 0)
                 return 0;
+        if (kernel) {
+                /* Left for the kernel's promotion: no later region counts on this room. */
+                d->free = sub_floor(d->free, into_free + freed);
+                return 0;
+        }
         return emit(p, r, part->node, d, POLICY_PROMOTE, freed > 0 ? POLICY_REASON_EXCHANGE : POLICY_REASON_HOT,
                     into_free + freed);
 }

@@ -28,6 +28,9 @@
  *     reads no access at all), its heat reading is settled (unchanged for stable_min_usec), and the
  *     destination's free memory stays where it was.
  *
+ * With kernel_promotes, phase 2 plans the same, less the promotions themselves: the kernel's NUMA-balancing
+ * promotion moves the hot pages, in the faulting task's context, into the room left or made for them.
+ *
  * Between the watermarks nothing moves into free memory and nothing is demoted for pressure: that band absorbs
  * allocations without a demotion and a promotion every cycle.  A region tierd promoted less than
  * min_residency_usec ago is not demoted, one it demoted is not promoted back, and a region moves in one
@@ -60,6 +63,10 @@ typedef struct PolicyParams {
         /* A region is displaced only when its heat reading (DAMON's age) has been the same for this long
          * (microseconds). */
         uint64_t stable_min_usec;
+        /* The kernel promotes (NUMA-balancing tiering): phase 2 plans no promotion, only the exchange's demotions
+         * that make room on the destination for the hot regions waiting below it, each byte costing the budget
+         * once. */
+        bool kernel_promotes;
 } PolicyParams;
 
 PolicyParams policy_params_default(void);

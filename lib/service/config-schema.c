@@ -35,6 +35,11 @@ static const char *const numa_balancing_table[_NUMA_BALANCING_MAX] = {
         [NUMA_BALANCING_TIERING] = "tiering", [NUMA_BALANCING_BOTH] = "both",
 };
 
+static const char *const promotion_table[_PROMOTION_MAX] = {
+        [PROMOTION_TIERD] = "tierd",
+        [PROMOTION_KERNEL] = "kernel",
+};
+
 static const char *const demotion_table[_DEMOTION_MAX] = {
         [DEMOTION_KEEP] = "keep",
         [DEMOTION_ON] = "on",
@@ -107,6 +112,7 @@ static int set_tier(Config *c, unsigned id, uint64_t value)
 _Static_assert(sizeof(TierdMode) == sizeof(int), "TierdMode is not int-sized");
 _Static_assert(sizeof(NumaBalancingSetting) == sizeof(int), "NumaBalancingSetting is not int-sized");
 _Static_assert(sizeof(DemotionSetting) == sizeof(int), "DemotionSetting is not int-sized");
+_Static_assert(sizeof(PromotionSetting) == sizeof(int), "PromotionSetting is not int-sized");
 
 #define ENUM_KEY(key, table, field, ...)                                                                               \
         {                                                                                                              \
@@ -177,6 +183,9 @@ static const ConfigKey placement_keys[] = {
                    .comment = "# ... until it has this much free again; must be above LowWatermarkPercent\n"),
         NUMBER_KEY("MinResidencyMSec", VALUE_UNSIGNED, PLACEMENT_MIN_RESIDENCY_MSEC_MAX, placement_min_residency_msec,
                    .comment = "# Milliseconds a moved range stays where tierd put it before it may move again\n"),
+        ENUM_KEY("Promotion", promotion_table, placement_promotion,
+                 .comment = "# tierd: tierd promotes hot pages itself; kernel: the kernel's NUMA-balancing tiering\n"
+                            "# promotes them while tierd demotes colder pages to make room\n"),
 };
 
 static const ConfigKey node_keys[] = {

@@ -18,6 +18,7 @@
  *   [Placement] Cgroups=PATH...  Processes=COMM...  ExcludeProcesses=COMM...   (lists: each assignment adds,
  *              an empty one clears; words are separated by spaces, "double quotes" keep one with spaces)
  *              IntervalMSec=N  RateLimitMBps=N  LowWatermarkPercent=N  HighWatermarkPercent=N  MinResidencyMSec=N
+ *              Promotion=tierd|kernel
  *   [Node N]   AbstractDistance=N  or  Tier=N   (one per node; the later assignment wins)
  *
  * Any unknown section or key, or a bad value, is an error naming FILE:LINE.
@@ -38,6 +39,14 @@ typedef enum NumaBalancingSetting {
         NUMA_BALANCING_BOTH,    /* 3 */
         _NUMA_BALANCING_MAX,
 } NumaBalancingSetting;
+
+/* Who moves hot pages up: tierd with move_pages(2), or the kernel's NUMA-balancing tiering mode while tierd only
+ * makes room for them. */
+typedef enum PromotionSetting {
+        PROMOTION_TIERD,
+        PROMOTION_KERNEL,
+        _PROMOTION_MAX,
+} PromotionSetting;
 
 typedef enum DemotionSetting {
         DEMOTION_KEEP,
@@ -67,6 +76,7 @@ typedef struct Config {
         uint64_t placement_low_watermark_pct;
         uint64_t placement_high_watermark_pct;
         uint64_t placement_min_residency_msec;
+        PromotionSetting placement_promotion;
 
         TierOverride *overrides; /* one per node at most, ascending node */
         size_t n_overrides;

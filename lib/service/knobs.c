@@ -57,14 +57,30 @@ const char *knob_path(KnobId id)
         return knob_table[id].path;
 }
 
-const char *knobs_desired(const Config *c, KnobId id, char *buf, size_t size)
+/* NUMA_BALANCING_MEMORY_TIERING: the kernel promotes hot pages from slower tiers on NUMA hint faults. */
+#define NUMA_BALANCING_TIERING_BIT 2u
+
+bool knobs_kernel_promotes(const Config *c)
+{
+        return c->mode == TIERD_MODE_MIGRATE && c->placement_promotion == PROMOTION_KERNEL;
+}
+
+const char *knobs_desired(const Config *c, KnobId id, const char *original, char *buf, size_t size)
 {
         if (c->mode == TIERD_MODE_OBSERVE)
                 return NULL;
         switch (id) {
         case KNOB_NUMA_BALANCING:
-                if (c->numa_balancing == NUMA_BALANCING_KEEP)
-                        return NULL;
+                if (c->numa_balancing == NUMA_BALANCING_KEEP) {
+                        uint32_t v;
+                        /* The administrator's value, plus the tiering mode the placement relies on. */
+                        if (!knobs_kernel_promotes(c) || !original || parse_u32(original, &v) < 0 || v > 3)
+                                return NULL;
+                        if (v & NUMA_BALANCING_TIERING_BIT)
+                                return NULL;
+                        snprintf(buf, size, "%u", v | NUMA_BALANCING_TIERING_BIT);
+                        return buf;
+                }
                 /* off=0, normal=1 (NUMA_BALANCING_NORMAL), tiering=2 (NUMA_BALANCING_MEMORY_TIERING), both=3 */
                 snprintf(buf, size, "%d", (int)c->numa_balancing - (int)NUMA_BALANCING_OFF);
                 return buf;
@@ -263,8 +279,22 @@ int knobs_apply(Knobs *k, const Config *c)
         int failed = 0;
         k->restored = false;
         for (KnobId id = 0; id < _KNOB_MAX; id++) {
+                _cleanup_free_ char *now = NULL;
+                const char *original = k->saved[id];
                 char buf[64];
-                const char *want = knobs_desired(c, id, buf, sizeof buf);
+
+                if (!original && id == KNOB_NUMA_BALANCING && knobs_kernel_promotes(c)) {
+                        int r = sysfs_read_string(k->root, &now, "%s", knob_path(id));
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                log_warning_errno(r,
+                                                  "Failed to read /%s, the kernel's NUMA-balancing promotion "
+                                                  "stays as it is: %m",
+                                                  knob_path(id));
+                        original = now;
+                }
+                const char *want = knobs_desired(c, id, original, buf, sizeof buf);
                 int r = want ? knob_set(k, id, want) : knob_restore_one(k, id);
                 if (r == -ENOMEM)
                         return r;

@@ -45,8 +45,15 @@ int knobs_new(const char *root, const char *state_path, Knobs **ret);
 Knobs *knobs_free(Knobs *k);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Knobs *, knobs_free);
 
-/* Pure: the value config wants written to a knob, or NULL for "keep" (also in observe mode). */
-const char *knobs_desired(const Config *c, KnobId id, char *buf, size_t size);
+/*
+ * Pure: the value config wants written to a knob, or NULL for "keep" (also in observe mode).  original is the
+ * administrator's value (the one saved while tierd has the knob changed, else the kernel's; NULL: unknown): with
+ * Promotion=kernel in migrate mode and NumaBalancing=keep, numa_balancing becomes original with the tiering mode
+ * added (0 -> 2, 1 -> 3), since that promotion is what the placement leaves to the kernel.
+ */
+const char *knobs_desired(const Config *c, KnobId id, const char *original, char *buf, size_t size);
+/* Migrate mode with Promotion=kernel. */
+bool knobs_kernel_promotes(const Config *c);
 const char *knob_name(KnobId id);
 const char *knob_path(KnobId id);
 

@@ -62,6 +62,7 @@ static int placer_settings(const Config *c, PlacerSettings *ret)
         s.params.free_low_permille = (uint32_t)c->placement_low_watermark_pct * 10;
         s.params.free_high_permille = (uint32_t)c->placement_high_watermark_pct * 10;
         s.params.min_residency_usec = c->placement_min_residency_msec * 1000;
+        s.params.kernel_promotes = c->placement_promotion == PROMOTION_KERNEL;
         if (c->placement_rate_limit_mbps > 0) {
                 int r = policy_budget_from_rate(c->placement_rate_limit_mbps, s.interval_usec, &s.params.budget_bytes);
                 if (r < 0)
@@ -202,8 +203,9 @@ int manager_placement_start(Manager *m)
         if (r < 0)
                 return log_error_errno(r, "Placement: failed to add the cycle timer: %m");
         m->summary_usec = now_usec();
-        log_info("Placement: started, a cycle every %" PRIu64 " ms, at most %" PRIu64 " MB/s.",
-                 m->config->placement_interval_msec, m->config->placement_rate_limit_mbps);
+        log_info("Placement: started, a cycle every %" PRIu64 " ms, at most %" PRIu64 " MB/s, promotion by %s.",
+                 m->config->placement_interval_msec, m->config->placement_rate_limit_mbps,
+                 s.params.kernel_promotes ? "the kernel's NUMA balancing" : "tierd");
         return 0;
 }
 

@@ -120,5 +120,39 @@ TEST(watermarks_ordered)
         config_free(c);
 }
 
+TEST(promotion)
+{
+        char path[PATH_MAX], *error = NULL, *expected = NULL;
+        Config *c = load_ok("[Placement]\nPromotion=kernel\n[Kernel]\nNumaBalancing=both\n");
+        ASSERT_EQ(c->placement_promotion, PROMOTION_KERNEL);
+        check_round_trip(c);
+        config_free(c);
+        c = load_ok("[Placement]\nPromotion=kernel\nPromotion=tierd\n");
+        ASSERT_EQ(c->placement_promotion, PROMOTION_TIERD);
+        config_free(c);
+        REJECT("[Placement]\nPromotion=numa\n", 2, "invalid value 'numa' for Promotion= (expected tierd or kernel)");
+
+        /* The kernel cannot promote with its tiering mode off. */
+        const char *const off[] = {"off", "normal"};
+        for (size_t i = 0; i < ELEMENTSOF(off); i++) {
+                c = &sentinel;
+                char text[128];
+                snprintf(text, sizeof text, "[Kernel]\nNumaBalancing=%s\n[Placement]\nPromotion=kernel\n", off[i]);
+                write_main(text, path);
+                ASSERT_EQ(config_load(path, &c, &error), -EINVAL);
+                ASSERT_TRUE(asprintf(&expected,
+                                     "%s: [Placement] Promotion=kernel needs NUMA balancing's tiering mode, but "
+                                     "[Kernel] NumaBalancing=%s turns it off (use keep, tiering or both)",
+                                     path, off[i]) >= 0);
+                ASSERT_STREQ(error, expected);
+                ASSERT_TRUE(c == &sentinel);
+                free(error);
+                free(expected);
+                error = expected = NULL;
+        }
+        c = load_ok("[Kernel]\nNumaBalancing=tiering\n[Placement]\nPromotion=kernel\n");
+        config_free(c);
+}
+
 TESTS_MAIN(TEST_ENTRY(lists_append_and_clear), TEST_ENTRY(lists_across_dropins), TEST_ENTRY(tunables),
-           TEST_ENTRY(rejected), TEST_ENTRY(watermarks_ordered))
+           TEST_ENTRY(rejected), TEST_ENTRY(watermarks_ordered), TEST_ENTRY(promotion))
