@@ -216,25 +216,40 @@ manager_stop_tierd() {
 	journalctl -u tierd --no-pager -o short-monotonic > "$out/$run_name.tierd" 2>&1
 	rm -f /etc/tierd/tierd.conf.d/60-bench-variant.conf
 }
-tierd_variant() { # tierd_variant NUMA_BALANCING: the drop-in, then tierd
+tierd_variant() { # tierd_variant 'INI TEXT': the drop-in (printf format), then tierd
 	mkdir -p /etc/tierd/tierd.conf.d
-	printf '[Kernel]\nNumaBalancing=%s\n' "$1" > /etc/tierd/tierd.conf.d/60-bench-variant.conf
+	printf "$1" > /etc/tierd/tierd.conf.d/60-bench-variant.conf
 	manager_start_tierd
 }
 threads_tierd_nb0='@(tierd|kdamond.*|kswapd*)'
-manager_start_tierd_nb0() { tierd_variant off; }
+manager_start_tierd_nb0() { tierd_variant '[Kernel]\nNumaBalancing=off\n'; }
 manager_stop_tierd_nb0() { manager_stop_tierd; }
 threads_tierd_nb2='@(tierd|kdamond.*|kswapd*)'
-manager_start_tierd_nb2() { tierd_variant tiering; }
+manager_start_tierd_nb2() { tierd_variant '[Kernel]\nNumaBalancing=tiering\n'; }
 manager_stop_tierd_nb2() { manager_stop_tierd; }
 # tierd_debug: tierd as "tierd", with its per-cycle and per-job debug records in the .tierd file
 threads_tierd_debug='@(tierd|kdamond.*|kswapd*)'
-manager_start_tierd_debug() {
-	mkdir -p /etc/tierd/tierd.conf.d
-	printf '[Daemon]\nLogLevel=debug\n' > /etc/tierd/tierd.conf.d/60-bench-variant.conf
-	manager_start_tierd
-}
+manager_start_tierd_debug() { tierd_variant '[Daemon]\nLogLevel=debug\n'; }
 manager_stop_tierd_debug() { manager_stop_tierd; }
+# tierd_kp: the kernel's NUMA-balancing tiering promotes, tierd only makes room (Promotion=kernel), with debug records
+threads_tierd_kp='@(tierd|kdamond.*|kswapd*)'
+manager_start_tierd_kp() {
+	tierd_variant '[Daemon]\nLogLevel=debug\n[Kernel]\nNumaBalancing=both\n[Placement]\nPromotion=kernel\n'
+}
+manager_stop_tierd_kp() { manager_stop_tierd; }
+# tierd_kpn: as tierd_kp with NumaBalancing=normal (mode 1 promotes towards the task's CPUs)
+threads_tierd_kpn='@(tierd|kdamond.*|kswapd*)'
+manager_start_tierd_kpn() {
+	tierd_variant '[Daemon]\nLogLevel=debug\n[Kernel]\nNumaBalancing=normal\n[Placement]\nPromotion=kernel\n'
+}
+manager_stop_tierd_kpn() { manager_stop_tierd; }
+# tierd_rN: as tierd_debug with [Placement] RateLimitMBps=N (defined on demand, for any N)
+define_tierd_rate() { # define_tierd_rate NAME
+	[[ $1 =~ ^tierd_r([0-9]+)$ ]] || return 0
+	declare -g "threads_$1=@(tierd|kdamond.*|kswapd*)"
+	eval "manager_start_$1() { tierd_variant '[Daemon]\\nLogLevel=debug\\n[Placement]\\nRateLimitMBps=${BASH_REMATCH[1]}\\n'; }"
+	eval "manager_stop_$1() { manager_stop_tierd; }"
+}
 
 knobs_restore() {
 	echo "$booted_nb" > "$nb_knob"
@@ -360,6 +375,7 @@ say "workload ${size_mib} MiB (node $fast free at start: $base_free_fast MiB), m
 status=0
 IFS=, read -r -a list <<< "$managers"
 for m in "${list[@]}"; do
+	define_tierd_rate "$m"
 	if ! declare -F "manager_start_$m" > /dev/null; then
 		say "unknown manager $m"
 		status=1

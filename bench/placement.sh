@@ -14,7 +14,9 @@
 #   --managers LIST     of defaults (numa_balancing and demotion as booted), tiering (numa_balancing=2 +
 #                       demotion_enabled), damon (paddr migrate_hot/migrate_cold schemes), tierd, and
 #                       tierd_nb0 / tierd_nb2 (tierd with [Kernel] NumaBalancing=off / tiering), tierd_debug
-#                       (tierd with LogLevel=debug: its cycle and job records in the kept .tierd file)
+#                       (tierd with LogLevel=debug: its cycle and job records in the kept .tierd file), tierd_kp
+#                       (as tierd_debug, with [Placement] Promotion=kernel and [Kernel] NumaBalancing=both),
+#                       tierd_rN (as tierd_debug, with [Placement] RateLimitMBps=N)
 #                       (default: defaults,tiering,damon,tierd; tierd* are skipped without --tierd-build)
 #   --duration S        seconds of each placement run (default 75: the start and four shifts, each window a part
 #                       of the buffer not hot before; at 20% there are five)
@@ -64,7 +66,7 @@ import glob, os, re, sys
 vmdir, shift_default = sys.argv[1], float(sys.argv[2])
 files = os.path.join(vmdir, "files")
 GOAL_SHARE, GOAL_SECONDS, GOAL_PROGRESS = 0.95, 10, 0.80
-ORDER = ["defaults", "tiering", "damon", "tierd", "tierd_nb0", "tierd_nb2", "tierd_debug"]
+ORDER = ["defaults", "tiering", "damon", "tierd", "tierd_nb0", "tierd_nb2", "tierd_debug", "tierd_kp", "tierd_kpn"]
 
 
 def read_series(path):
@@ -228,9 +230,16 @@ def table(header, rows):
         print(line(r))
 
 
+def order_of(m):
+    """ORDER, then the tierd_rN variants by N, then the rest."""
+    if m in ORDER:
+        return (ORDER.index(m), 0)
+    rate = re.fullmatch(r"tierd_r(\d+)", m)
+    return (len(ORDER), int(rate.group(1))) if rate else (len(ORDER) + 1, 0)
+
+
 present = sorted({re.sub(r"^(placement|cost)-(\w+).*", r"\2", os.path.basename(p))
-                  for p in glob.glob(os.path.join(files, "*-*.csv"))},
-                 key=lambda m: ORDER.index(m) if m in ORDER else len(ORDER))
+                  for p in glob.glob(os.path.join(files, "*-*.csv"))}, key=order_of)
 results = {m: placement(m) for m in present}
 costs = {m: cost(m) for m in present}
 skipped = [os.path.basename(p)[len("placement-"):-len(".skipped")]

@@ -11,7 +11,8 @@
 #define MiB (UINT64_C(1) << 20)
 #define GiB (UINT64_C(1) << 30)
 #define SEC UINT64_C(1000000)
-/* DAMON's defaults: 5 ms sampling, 100 ms aggregation, so nr_accesses goes up to 20. */
+/* 20 samples per aggregation, as with tierd's DAMON (10 ms / 200 ms): nr_accesses goes up to 20.  The
+ * aggregation interval here is DAMON's own default, 100 ms. */
 #define AGGR_USEC (100 * UINT64_C(1000))
 #define MAX_NR 20
 

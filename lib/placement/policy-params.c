@@ -16,15 +16,15 @@ PolicyParams policy_params_default(void)
                  * in batches rather than page by page. */
                 .free_low_permille = 20,
                 .free_high_permille = 40,
-                /* 5 s: five cycles at a 1 s interval and fifty DAMON aggregations at its default 100 ms, so a
+                /* 5 s: five cycles at a 1 s interval and 25 DAMON aggregations at tierd's 200 ms, so a
                  * moved region is measured afresh before it can move back; short enough that a hot set that
                  * shifts every 10-15 s can still displace the previous one. */
                 .min_residency_usec = 5 * USEC_PER_SEC,
-                /* 256 MiB per cycle: 256 MiB/s at a 1 s interval, about what one move_pages() stream of 4 KiB
-                 * pages sustains in a small VM and well under the 3 GB/s of bare metal, so that migration does
-                 * not take the memory bandwidth the workload needs. */
+                /* 256 MiB per cycle, 256 MiB/s at a 1 s interval: a bound on the memory bandwidth migration
+                 * takes from the workload.  tierd replaces it with RateLimitMBps= times the interval, and the
+                 * pace (pace.h) keeps each cycle to what can be moved in about one interval. */
                 .budget_bytes = UINT64_C(256) << 20,
-                /* 5%: one of DAMON's default 20 samples per aggregation.  A region never accessed reads 0
+                /* 5%: one of the 20 samples per aggregation (DAMON's default ratio and tierd's).  A region never accessed reads 0
                  * without noise; a hot set of 4 KiB pages touched at random reads only one or two (each
                  * sample looks at one page of the region), so two would leave much of it behind. */
                 .promote_min_permille = 50,

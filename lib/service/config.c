@@ -704,13 +704,11 @@ static int load_all(const char *path, Config **ret, char **ret_error)
                         c->n_sources > 0 ? c->sources[c->n_sources - 1] : main_path, -EINVAL, ret_error,
                         "[Placement] HighWatermarkPercent=%" PRIu64 " must be above LowWatermarkPercent=%" PRIu64,
                         c->placement_high_watermark_pct, c->placement_low_watermark_pct);
-        if (c->placement_promotion == PROMOTION_KERNEL &&
-            (c->numa_balancing == NUMA_BALANCING_OFF || c->numa_balancing == NUMA_BALANCING_NORMAL))
+        if (c->placement_promotion == PROMOTION_KERNEL && c->numa_balancing == NUMA_BALANCING_OFF)
                 return format_file_error(c->n_sources > 0 ? c->sources[c->n_sources - 1] : main_path, -EINVAL,
                                          ret_error,
-                                         "[Placement] Promotion=kernel needs NUMA balancing's tiering mode, but "
-                                         "[Kernel] NumaBalancing=%s turns it off (use keep, tiering or both)",
-                                         numa_balancing_setting_to_string(c->numa_balancing));
+                                         "[Placement] Promotion=kernel needs NUMA balancing, but [Kernel] "
+                                         "NumaBalancing=off turns it off (use keep, normal, tiering or both)");
 
         *ret = TAKE_PTR(c);
         return 0;

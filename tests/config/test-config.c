@@ -634,7 +634,8 @@ TEST(shipped_file_documents_defaults)
                                            "RateLimitMBps",
                                            "LowWatermarkPercent",
                                            "HighWatermarkPercent",
-                                           "MinResidencyMSec"};
+                                           "MinResidencyMSec",
+                                           "Promotion"};
         FILE *in = fopen(shipped, "re");
         ASSERT_TRUE(in);
         char *out_text = NULL, *line = NULL;
