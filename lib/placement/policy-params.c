@@ -24,9 +24,10 @@ PolicyParams policy_params_default(void)
                  * takes from the workload.  tierd replaces it with RateLimitMBps= times the interval, and the
                  * pace (pace.h) keeps each cycle to what can be moved in about one interval. */
                 .budget_bytes = UINT64_C(256) << 20,
-                /* 5%: one of the 20 samples per aggregation (DAMON's default ratio and tierd's).  A region never accessed reads 0
-                 * without noise; a hot set of 4 KiB pages touched at random reads only one or two (each
-                 * sample looks at one page of the region), so two would leave much of it behind. */
+                /* 5%: one of the 20 samples per aggregation (DAMON's default ratio and tierd's).  A region
+                 * never accessed reads 0 without noise; a hot set of 4 KiB pages touched at random reads only
+                 * one or two (each sample looks at one page of the region), so two would leave much of it
+                 * behind. */
                 .promote_min_permille = 50,
                 /* 20%: four samples of 20.  A region's count is binomial, with a standard deviation of at most
                  * 2.2 samples (11%); twice that keeps two equally hot regions from swapping places. */
