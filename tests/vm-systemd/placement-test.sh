@@ -18,7 +18,9 @@
 #   6. a memory block of node 1 offlined while tierd runs (skipped when no block can be offlined), then onlined;
 #   7. SIGKILL of tierd while it promotes a workload: systemd restarts it, the new instance removes the dead one's
 #      kdamond and runs exactly one; after systemctl stop no kdamond is left, the knobs are as booted, every
-#      workload's data verifies; the summary records count fewer pages not moved than moved.
+#      workload's data verifies; the summary records count fewer pages not moved than moved;
+#   8. Promotion=kernel with NumaBalancing=keep: numa_balancing as booted plus the tiering mode while tierd runs,
+#      as booted again after systemctl stop.
 # Prints the measured figures as info: lines.
 # shellcheck disable=SC2154 # hot0 hot1 cold0 cold1 are set by where_vars' printf -v
 set -u
@@ -314,6 +316,16 @@ check "nr_kdamonds back to $nr_boot" test "$(knob $KD/nr_kdamonds)" = "$nr_boot"
 check "no DAMON record left" test ! -e /run/tierd/damon-kdamond
 check "numa_balancing restored ($nb_boot)" test "$(knob $NB)" = "$nb_boot"
 check "demotion_enabled restored ($de_boot)" test "$(knob $DE)" = "$de_boot"
+echo "--- 8. Promotion=kernel: the kernel's tiering mode added to numa_balancing as booted, and put back"
+printf '[Kernel]\nNumaBalancing=keep\n[Placement]\nPromotion=kernel\n' >/etc/tierd/tierd.conf.d/70-promotion.conf
+want=$((nb_boot | 2))
+check "systemctl start tierd (Promotion=kernel)" systemctl start tierd
+check "numa_balancing $nb_boot -> $want" test "$(knob $NB)" = "$want"
+check "the journal says who promotes" bash -c "journalctl -u tierd -o cat | grep -q 'promotion by the kernel'"
+check "systemctl stop tierd" systemctl stop tierd
+check "numa_balancing restored ($nb_boot)" test "$(knob $NB)" = "$nb_boot"
+check "nr_kdamonds back to $nr_boot" test "$(knob $KD/nr_kdamonds)" = "$nr_boot"
+rm /etc/tierd/tierd.conf.d/70-promotion.conf
 for w in w1 w4; do
         check "$w's data verifies at exit" wl_stop $w
 done
