@@ -203,8 +203,11 @@ int manager_placement_start(Manager *m)
         if (r < 0)
                 return log_error_errno(r, "Placement: failed to add the cycle timer: %m");
         m->summary_usec = now_usec();
-        log_info("Placement: started, a cycle every %" PRIu64 " ms, at most %" PRIu64 " MB/s, promotion by %s.",
-                 m->config->placement_interval_msec, m->config->placement_rate_limit_mbps,
+        char rate[48] = "no rate limit";
+        if (m->config->placement_rate_limit_mbps > 0)
+                snprintf(rate, sizeof rate, "at most %" PRIu64 " MB/s", m->config->placement_rate_limit_mbps);
+        log_info("Placement: started, a cycle every %" PRIu64 " ms, %s, promotion by %s.",
+                 m->config->placement_interval_msec, rate,
                  s.params.kernel_promotes ? "the kernel's NUMA balancing" : "tierd");
         return 0;
 }
