@@ -317,6 +317,48 @@ TEST(pte_mapped_thp_through_kpageflags)
         child_stop(&c);
 }
 
+/* A range that begins or ends inside a PMD-mapped THP: move_pages(2) moves the THP whole, so the job counts all
+ * of its pages, once, also when the next range of the job holds its other half. */
+TEST(range_cutting_a_thp_counts_it_whole)
+{
+        Child c;
+        SysfsRoot *sr;
+        MigrateJob *j;
+
+        child_start(&c);
+        if (!child_has_thps(&c)) {
+                child_stop(&c);
+                TEST_SKIP("no transparent huge pages here");
+        }
+        ASSERT_OK(sysfs_root_new(NULL, NULL, &sr));
+        int home = home_node(&c);
+        uint64_t thp = (uintptr_t)c.thp, half = HUGE_BYTES / 2;
+
+        /* The second half of the first THP only. */
+        MigrateRange one = {thp + half, thp + HUGE_BYTES, home, 0};
+        const MigrateStats *s = run(sr, &j, c.pid, &one, 1, &(MigrateOptions){});
+        if (!s->scan_ioctl) {
+                migrate_job_free(j);
+                sysfs_root_free(sr);
+                child_stop(&c);
+                TEST_SKIP("PMD mappings are seen through PAGEMAP_SCAN (Linux 6.7+)");
+        }
+        ASSERT_EQ(s->total.pages[MIGRATE_ALREADY_THERE], HUGE_BYTES / PAGE);
+        ASSERT_EQ(s->total.huge[MIGRATE_ALREADY_THERE], 1);
+        j = migrate_job_free(j);
+
+        /* The first half of the first THP, then its second half and the first half of the second THP: two THPs,
+         * each counted once. */
+        MigrateRange two[2] = {{thp, thp + half, home, 0}, {thp + half, thp + HUGE_BYTES + half, home, 0}};
+        s = run(sr, &j, c.pid, two, 2, &(MigrateOptions){});
+        ASSERT_EQ(s->total.pages[MIGRATE_ALREADY_THERE], 2 * HUGE_BYTES / PAGE);
+        ASSERT_EQ(s->total.huge[MIGRATE_ALREADY_THERE], 2);
+        ASSERT_EQ(s->end, MIGRATE_END_DONE);
+        migrate_job_free(j);
+        sysfs_root_free(sr);
+        child_stop(&c);
+}
+
 TEST(missing_node)
 {
         Child c;
@@ -435,5 +477,6 @@ TEST(whole_process_dry_run_finds_the_resident_pages)
 }
 
 TESTS_MAIN(TEST_ENTRY(dry_run_and_already_there), TEST_ENTRY(without_frame_numbers),
-           TEST_ENTRY(pte_mapped_thp_through_kpageflags), TEST_ENTRY(missing_node), TEST_ENTRY(process_exits),
+           TEST_ENTRY(pte_mapped_thp_through_kpageflags), TEST_ENTRY(range_cutting_a_thp_counts_it_whole),
+           TEST_ENTRY(missing_node), TEST_ENTRY(process_exits),
            TEST_ENTRY(whole_process_dry_run_finds_the_resident_pages))

@@ -40,7 +40,8 @@ struct PageScan {
         uint64_t cursor, end;
         PmRegion regions[SCAN_REGIONS];
         size_t n_regions, next_region;
-        uint64_t walk_end; /* PAGEMAP_SCAN has covered [range start, walk_end) */
+        uint64_t walk_end;       /* PAGEMAP_SCAN has covered [range start, walk_end) */
+        uint64_t last_huge_head; /* the PMD-mapped huge page returned last, UINT64_MAX: none */
 
         uint64_t pm_start; /* pm[] holds the entries of pm_n pages from pm_start */
         size_t pm_n;
@@ -155,7 +156,8 @@ int page_scan_new(SysfsRoot *root, pid_t pid, PageScan **ret)
         if (r == -ENOMEM)
                 return r;
         if (r < 0 || s->huge_bytes < s->page_size || s->huge_bytes % s->page_size != 0)
-                s->huge_bytes = UINT64_C(2) << 20; /* x86-64's PMD; only the alignment of pieces depends on it */
+                s->huge_bytes = UINT64_C(2) << 20; /* x86-64's PMD */
+        s->last_huge_head = UINT64_MAX;
         r = pfn_node_map_read(root, &s->nodes);
         if (r == -ENOMEM)
                 return r;
@@ -199,6 +201,8 @@ bool page_scan_has_scan_ioctl(const PageScan *s)
 
 void page_scan_start(PageScan *s, uint64_t start, uint64_t end)
 {
+        if (start < s->last_huge_head) /* a scan from lower addresses again: every huge page is new */
+                s->last_huge_head = UINT64_MAX;
         s->cursor = start / s->page_size * s->page_size;
         s->end = end > UINT64_MAX - s->page_size ? end / s->page_size * s->page_size
                                                  : (end + s->page_size - 1) / s->page_size * s->page_size;
@@ -353,25 +357,39 @@ static int node_of(const PageScan *s, uint64_t addr)
         return pfn_node_lookup(&s->nodes, entry_at(s, addr) & PM_ENTRY_PFN, s->page_size);
 }
 
-/* Add one item and move the cursor past it; false (nothing added) when the emitter is full. */
-static bool emit(PageScan *s, Emitter *e, uint64_t addr, uint64_t pages, bool huge)
+/* Add an item of span pages from addr that stands for a folio of folio_pages, and move the cursor past the span;
+ * false (nothing added) when the emitter is full. */
+static bool emit_folio(PageScan *s, Emitter *e, uint64_t addr, uint64_t span, uint64_t folio_pages, bool huge)
 {
         if (emitter_full(e))
                 return false;
-        e->items[e->n++] =
-                (PageItem){.addr = addr, .pages = (uint32_t)pages, .node = node_of(s, addr), .huge = huge || pages > 1};
-        e->pages += pages;
-        s->cursor = addr + pages * s->page_size;
+        e->items[e->n++] = (PageItem){.addr = addr,
+                                      .pages = (uint32_t)folio_pages,
+                                      .node = node_of(s, addr),
+                                      .huge = huge || folio_pages > 1};
+        e->pages += folio_pages;
+        s->cursor = addr + span * s->page_size;
         return true;
 }
 
-/* A PMD-mapped run: one item per huge-page-aligned piece. */
+static bool emit(PageScan *s, Emitter *e, uint64_t addr, uint64_t pages, bool huge)
+{
+        return emit_folio(s, e, addr, pages, pages, huge);
+}
+
+/* A PMD-mapped run: one item per huge page, all of its pages even where the range cuts it, since the kernel
+ * moves it whole.  The piece of a huge page returned already (the range before ended inside it) is skipped. */
 static void emit_huge(PageScan *s, Emitter *e, uint64_t a, uint64_t b)
 {
         while (a < b) {
-                uint64_t next = MIN(b, (a / s->huge_bytes + 1) * s->huge_bytes);
-                if (!emit(s, e, a, pages_between(s, a, next), true))
-                        return;
+                uint64_t head = a / s->huge_bytes * s->huge_bytes;
+                uint64_t next = MIN(b, head + s->huge_bytes);
+                if (head != s->last_huge_head) {
+                        if (!emit_folio(s, e, a, pages_between(s, a, next), s->huge_bytes / s->page_size, true))
+                                return;
+                        s->last_huge_head = head;
+                }
+                s->cursor = next;
                 a = next;
         }
 }

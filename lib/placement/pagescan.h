@@ -16,7 +16,9 @@
  * Present pages come from the PAGEMAP_SCAN ioctl on /proc/PID/pagemap (Linux 6.7+: it walks the page tables and
  * skips holes, so a sparse mapping of terabytes, like a sanitizer's shadow, costs nothing), or else from reading
  * the pagemap entries.  Folios, most exact first:
- *   - PMD-mapped huge pages: PAGEMAP_SCAN's PAGE_IS_HUGE, one item per PMD-sized piece;
+ *   - PMD-mapped huge pages: PAGEMAP_SCAN's PAGE_IS_HUGE, one item per huge page, counting all its pages also
+ *     where the range cuts it (move_pages(2) moves it whole); a huge page returned for a range that ended inside
+ *     it is not returned again for the next range, unless that one starts below it (a new pass);
  *   - with page frame numbers (pagemap shows them to CAP_SYS_ADMIN) and /proc/kpageflags readable (root):
  *     runs of consecutive frames split at KPF_COMPOUND_HEAD, a head's KPF_COMPOUND_TAIL pages joining it
  *     (PTE-mapped THPs and multi-size THPs too);
@@ -37,7 +39,7 @@ int page_ranges_read_maps(SysfsRoot *root, pid_t pid, PageRange **ret, size_t *r
 
 typedef struct PageItem {
         uint64_t addr;
-        uint32_t pages; /* base pages of the folio inside the scanned range */
+        uint32_t pages; /* base pages of the folio: inside the scanned range, a PMD-mapped one whole */
         int32_t node;   /* from the page frame number; -1: unknown */
         bool huge;      /* more than one page: a THP, multi-size THP or hugetlb page */
 } PageItem;

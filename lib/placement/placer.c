@@ -40,6 +40,7 @@ struct Placer {
         size_t n_jobs, next_job;
         MigrateJob *running;
         size_t running_index;
+        MigrateCounts running_counted; /* what of the running job's outcomes the stats hold already */
 
         /* what was logged already, so that a cause is logged once, and again only after it went away */
         bool logged_empty_scope;
@@ -448,19 +449,14 @@ static void add_counts(PlacerCounts *to, const PlacerCounts *from)
                 to->failed_pages[i] += from->failed_pages[i];
 }
 
-static void finish_job(Placer *p, const PlacerJob *q, const MigrateStats *st, uint64_t now)
+/* Adds what the running job did since it was last counted, so that the stats never lag the pages: a job of a
+ * few hundred MiB runs for seconds under the rate limit, and a GetStats() meanwhile must count what has moved. */
+static void count_progress(Placer *p, const PlacerJob *q, const MigrateStats *st)
 {
         PlacerWorkload *w = find_workload(p, q->pid);
         PlacerCounts c = {};
-        uint64_t moved = st->total.pages[MIGRATE_MOVED];
+        uint64_t moved = st->total.pages[MIGRATE_MOVED] - p->running_counted.pages[MIGRATE_MOVED];
 
-        log_debug("Placement: cycle %" PRIu64 ", process %d, %s %u -> %u, %zu range(s) from 0x%" PRIx64 ": %" PRIu64
-                  " pages moved, %" PRIu64 " already there, %" PRIu64 " not present, %" PRIu64 " busy, %" PRIu64
-                  " out of memory.",
-                  p->cycle.number, (int)q->pid, policy_direction_to_string(q->direction), q->from_node, q->to_node,
-                  q->n_ranges, q->n_ranges > 0 ? q->ranges[0].start : 0, moved, st->total.pages[MIGRATE_ALREADY_THERE],
-                  st->total.pages[MIGRATE_NOT_PRESENT], st->total.pages[MIGRATE_BUSY],
-                  st->total.pages[MIGRATE_NO_MEMORY]);
         if (q->direction == POLICY_PROMOTE)
                 c.promoted_pages = moved;
         else
@@ -468,7 +464,8 @@ static void finish_job(Placer *p, const PlacerJob *q, const MigrateStats *st, ui
         c.moved_bytes = moved * st->page_size;
         for (size_t i = 0; i < _MIGRATE_REASON_MAX; i++)
                 if (i != MIGRATE_MOVED && i != MIGRATE_ALREADY_THERE)
-                        c.failed_pages[i] = st->total.pages[i];
+                        c.failed_pages[i] = st->total.pages[i] - p->running_counted.pages[i];
+        p->running_counted = st->total;
 
         add_counts(&p->totals, &c);
         add_counts(&p->cycle.counts, &c);
@@ -486,6 +483,21 @@ static void finish_job(Placer *p, const PlacerJob *q, const MigrateStats *st, ui
                 for (size_t i = 0; i < _MIGRATE_REASON_MAX; i++)
                         to->failed_pages[i] += c.failed_pages[i];
         }
+}
+
+static void finish_job(Placer *p, const PlacerJob *q, const MigrateStats *st, uint64_t now)
+{
+        PlacerWorkload *w = find_workload(p, q->pid);
+        uint64_t moved = st->total.pages[MIGRATE_MOVED];
+
+        count_progress(p, q, st);
+        log_debug("Placement: cycle %" PRIu64 ", process %d, %s %u -> %u, %zu range(s) from 0x%" PRIx64 ": %" PRIu64
+                  " pages moved, %" PRIu64 " already there, %" PRIu64 " not present, %" PRIu64 " busy, %" PRIu64
+                  " out of memory.",
+                  p->cycle.number, (int)q->pid, policy_direction_to_string(q->direction), q->from_node, q->to_node,
+                  q->n_ranges, q->n_ranges > 0 ? q->ranges[0].start : 0, moved, st->total.pages[MIGRATE_ALREADY_THERE],
+                  st->total.pages[MIGRATE_NOT_PRESENT], st->total.pages[MIGRATE_BUSY],
+                  st->total.pages[MIGRATE_NO_MEMORY]);
 
         /* without memory for it, the job's ranges merely lose their minimum residency */
         (void)placer_history_record(&p->history, q, now);
@@ -540,6 +552,7 @@ int placer_step(Placer *p, uint64_t *ret_next_usec)
                                 .free_floor_bytes = floor_bytes(p, q->to_node),
                         };
                         p->running_index = p->next_job++;
+                        p->running_counted = (MigrateCounts){};
                         int r = migrate_job_new(p->root, q->pid, q->ranges, q->n_ranges, &o, &p->running);
                         if (r == -ENOMEM)
                                 return r;
@@ -562,6 +575,7 @@ int placer_step(Placer *p, uint64_t *ret_next_usec)
                         return r;
                 }
                 if (r == 0) {
+                        count_progress(p, &p->jobs[p->running_index], migrate_job_stats(p->running));
                         if (ret_next_usec)
                                 *ret_next_usec = next;
                         return 0;
