@@ -11,6 +11,9 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -21,6 +24,7 @@
 #include "capture.h"
 #include "damon-internal.h"
 #include "damon.h"
+#include "hotness-reading.h"
 #include "hotness.h"
 #include "log.h"
 #include "scratch-root.h"
@@ -427,7 +431,8 @@ TEST(other_user_exclusive_module)
         teardown();
 }
 
-TEST(no_damon)
+/* A tracker on a tree without DAMON's sysfs interface, process 1001 alive. */
+static DamonTracker *tracker_without_damon(void)
 {
         DamonTracker *t = NULL;
         make_root();
@@ -435,6 +440,12 @@ TEST(no_damon)
         snprintf(state_dir, sizeof state_dir, "%s", root);
         ASSERT_OK(sysfs_root_new(root, NULL, &sroot));
         ASSERT_OK(damon_tracker_new(sroot, NULL, state_dir, NULL, &t));
+        return t;
+}
+
+TEST(no_damon)
+{
+        DamonTracker *t = tracker_without_damon();
         ASSERT_EQ(damon_tracker_set_pids(t, (pid_t[]){1001}, 1), -EOPNOTSUPP);
         damon_tracker_free(t);
         teardown();
@@ -732,6 +743,53 @@ TEST(collect_per_target)
         teardown();
 }
 
+/* A reading on a thread of its own: the pids set and the regions read there, the eventfd readable once it is in,
+ * the caller's signal mask as it was. */
+TEST(reading_on_a_thread)
+{
+        setup();
+        DamonTracker *t = new_tracker();
+        HotnessReading *rd = NULL;
+        HotnessSnapshot *s = NULL;
+        sigset_t before, after;
+
+        put_region(0, 0, "4194304", "8388608", "20", "3");
+        put_region(1, 1, "4194304", "6291456", "5", "1");
+        ASSERT_EQ(pthread_sigmask(SIG_SETMASK, NULL, &before), 0);
+        ASSERT_OK(hotness_reading_start(t, pids_1001_1002, ELEMENTSOF(pids_1001_1002), &rd));
+        ASSERT_EQ(pthread_sigmask(SIG_SETMASK, NULL, &after), 0);
+        for (int sig = 1; sig < NSIG; sig++)
+                ASSERT_EQ(sigismember(&before, sig), sigismember(&after, sig));
+        struct pollfd p = {.fd = hotness_reading_fd(rd), .events = POLLIN};
+        ASSERT_EQ(poll(&p, 1, 60000), 1);
+        ASSERT_OK(hotness_reading_finish(rd, &s));
+        ASSERT_STREQ(get(KD "/0/state"), "update_schemes_tried_regions");
+        ASSERT_EQ(s->n_processes, 2);
+        const HotnessProcess *a = hotness_snapshot_find(s, 1001), *b = hotness_snapshot_find(s, 1002);
+        ASSERT_TRUE(a && b && a->n_regions == 1 && b->n_regions == 1);
+        ASSERT_EQ(a->regions[0].nr_accesses, 20);
+        ASSERT_EQ(b->regions[0].end, 0x600000);
+        hotness_snapshot_free(s);
+        putf("on", KD "/0/state");
+        damon_tracker_free(t);
+        teardown();
+}
+
+/* Without DAMON the reading says so, and a reading dropped unfinished is waited for. */
+TEST(reading_without_damon)
+{
+        DamonTracker *t = tracker_without_damon();
+        HotnessReading *rd = NULL;
+        HotnessSnapshot *s = NULL;
+        ASSERT_OK(hotness_reading_start(t, (pid_t[]){1001}, 1, &rd));
+        ASSERT_EQ(hotness_reading_finish(rd, &s), -EOPNOTSUPP);
+        ASSERT_TRUE(s == NULL);
+        ASSERT_OK(hotness_reading_start(t, (pid_t[]){1001}, 1, &rd));
+        hotness_reading_free(rd);
+        damon_tracker_free(t);
+        teardown();
+}
+
 TEST(exit_and_join)
 {
         setup();
@@ -943,6 +1001,8 @@ int main(void)
                 TEST_ENTRY(taken_over_then_freed),
                 TEST_ENTRY(set_pids_restarts_a_stopped_kdamond),
                 TEST_ENTRY(stop_gives_back),
+                TEST_ENTRY(reading_on_a_thread),
+                TEST_ENTRY(reading_without_damon),
         };
         log_set_journal(false);
         log_set_max_level(LOG_DEBUG);

@@ -285,17 +285,23 @@ TEST(without_frame_numbers)
         child_stop(&c);
 }
 
+/* A child whose THP areas are THPs, or the test skipped. */
+static void child_start_with_thps(Child *c)
+{
+        child_start(c);
+        if (!child_has_thps(c)) {
+                child_stop(c);
+                TEST_SKIP("no transparent huge pages here");
+        }
+}
+
 TEST(pte_mapped_thp_through_kpageflags)
 {
         Child c;
         SysfsRoot *sr;
         MigrateJob *j;
 
-        child_start(&c);
-        if (!child_has_thps(&c)) {
-                child_stop(&c);
-                TEST_SKIP("no transparent huge pages here");
-        }
+        child_start_with_thps(&c);
         /* Making half of the first THP read-only splits its PMD: one folio, mapped by 512 PTEs in two mappings.
          * PAGEMAP_SCAN no longer calls it huge; its frames and kpageflags (root) still tell its pages apart. */
         ASSERT_EQ(child_command(&c, 'p'), 'y');
@@ -325,11 +331,7 @@ TEST(range_cutting_a_thp_counts_it_whole)
         SysfsRoot *sr;
         MigrateJob *j;
 
-        child_start(&c);
-        if (!child_has_thps(&c)) {
-                child_stop(&c);
-                TEST_SKIP("no transparent huge pages here");
-        }
+        child_start_with_thps(&c);
         ASSERT_OK(sysfs_root_new(NULL, NULL, &sr));
         int home = home_node(&c);
         uint64_t thp = (uintptr_t)c.thp, half = HUGE_BYTES / 2;

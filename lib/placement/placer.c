@@ -9,6 +9,7 @@
 #include "log.h"
 #include "numa-move.h"
 #include "heat-memory.h"
+#include "hotness-reading.h"
 #include "pace.h"
 #include "placer-plan.h"
 #include "placer.h"
@@ -22,6 +23,8 @@ struct Placer {
         SysfsRoot *root;
         PlacerSettings settings;
         DamonTracker *tracker;
+        HotnessReading *reading; /* the cycle's, while DAMON is read */
+        Scope *reading_scope;    /* what the cycle resolved, for when the reading is in */
         RateLimit rate;
         MigrationPace pace;
 
@@ -91,6 +94,8 @@ Placer *placer_free(Placer *p)
         if (!p)
                 return NULL;
         jobs_clear(p);
+        hotness_reading_free(p->reading); /* before the tracker it uses */
+        scope_free(p->reading_scope);
         damon_tracker_free(p->tracker);
         for (size_t i = 0; i < p->n_workloads; i++)
                 free(p->workloads[i].rule);
@@ -142,7 +147,7 @@ int placer_new(SysfsRoot *root, const char *state_dir, const PlacerSettings *set
 
 bool placer_busy(const Placer *p)
 {
-        return p->running || p->next_job < p->n_jobs;
+        return p->reading || p->running || p->next_job < p->n_jobs;
 }
 
 static PlacerWorkload *find_workload(Placer *p, pid_t pid)
@@ -294,17 +299,9 @@ static int refresh_free_memory(Placer *p, PolicyNode *nodes, size_t n)
         return 0;
 }
 
-int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now)
+int placer_cycle_begin(Placer *p, uint64_t now, int *ret_fd)
 {
         _cleanup_(scope_freep) Scope *scope = NULL;
-        _cleanup_(hotness_snapshot_freep) HotnessSnapshot *hs = NULL;
-        _cleanup_(policy_plan_freep) PolicyPlan *plan = NULL;
-        _cleanup_free_ PolicyNode *nodes = NULL;
-        _cleanup_free_ PolicyWorkload *workloads = NULL;
-        _cleanup_free_ PolicyRegion *regions = NULL;
-        _cleanup_free_ PolicyNodeBytes *node_bytes = NULL;
-        _cleanup_free_ PlacerCpuMap *cpus = NULL;
-        size_t n_nodes = 0, n_workloads = 0;
         int r;
 
         if (placer_busy(p))
@@ -333,9 +330,32 @@ int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now)
                 pids[i] = p->workloads[i].pid;
         placer_history_prune(&p->history, now, p->settings.params.min_residency_usec, pids, p->n_workloads);
         heat_memory_prune(&p->heat, now, HEAT_MEMORY_CYCLES * p->settings.interval_usec, pids, p->n_workloads);
-        r = damon_tracker_set_pids(p->tracker, pids, p->n_workloads);
-        if (r >= 0 && p->n_workloads > 0)
-                r = damon_tracker_collect(p->tracker, &hs);
+        r = hotness_reading_start(p->tracker, pids, p->n_workloads, &p->reading);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return log_error_errno(r, "Placement: failed to start reading DAMON: %m");
+        p->reading_scope = TAKE_PTR(scope);
+        *ret_fd = hotness_reading_fd(p->reading);
+        return 0;
+}
+
+int placer_cycle_finish(Placer *p, const Snapshot *snapshot, uint64_t now)
+{
+        _cleanup_(scope_freep) Scope *scope = TAKE_PTR(p->reading_scope);
+        _cleanup_(hotness_snapshot_freep) HotnessSnapshot *hs = NULL;
+        _cleanup_(policy_plan_freep) PolicyPlan *plan = NULL;
+        _cleanup_free_ PolicyNode *nodes = NULL;
+        _cleanup_free_ PolicyWorkload *workloads = NULL;
+        _cleanup_free_ PolicyRegion *regions = NULL;
+        _cleanup_free_ PolicyNodeBytes *node_bytes = NULL;
+        _cleanup_free_ PlacerCpuMap *cpus = NULL;
+        size_t n_nodes = 0, n_workloads = 0;
+        int r;
+
+        if (!p->reading)
+                return -EINVAL;
+        r = hotness_reading_finish(TAKE_PTR(p->reading), &hs);
         if (r == -ENOMEM)
                 return r;
         note_hotness(p, r == -EBUSY ? "damon-busy" : r == -EOPNOTSUPP ? "no-damon" : r < 0 ? "damon-error" : NULL, r);

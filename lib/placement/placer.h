@@ -19,8 +19,9 @@
  * Placement, one cycle after another: resolve the scope, let DAMON track exactly those processes, read how hot
  * their regions are, estimate where each region's pages are (move_pages(2) queries on a sample of its pages),
  * plan the cycle (policy.h), and carry the plan out as migration jobs, one step at a time (migrate.h), demotions
- * before the promotions that use the room they make.  The caller owns the clock and the loop: it starts a
- * cycle, then calls placer_step() whenever placer_step() said, so that an event loop never blocks on a job.
+ * before the promotions that use the room they make.  The caller owns the clock and the loop: it begins a cycle,
+ * finishes it once DAMON's reading is in, then calls placer_step() whenever placer_step() said, so that an event
+ * loop never blocks on DAMON or a job.
  *
  * The placer keeps what must survive a reload or a cycle: the kdamond (damon.h, stopped in placer_free()), when
  * each range was last moved (minimum residency), the shared rate limit, and the statistics.  It logs once per
@@ -45,10 +46,15 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Placer *, placer_free);
 int placer_configure(Placer *p, const PlacerSettings *settings);
 
 /*
- * Resolve, read hotness, plan and queue the cycle's jobs on the topology of snapshot.  Blocks for about one DAMON
- * aggregation interval.  -EBUSY while the previous cycle's jobs still run (nothing done); -ENOMEM.
+ * A cycle in two halves, so that the caller's loop never waits for DAMON.  placer_cycle_begin() resolves the
+ * scope and starts reading DAMON's hotness of those processes on a thread of its own (hotness-reading.h), and
+ * gives an fd that becomes readable when the reading is in; placer_cycle_finish() then reads where the regions'
+ * pages are, plans on the topology of snapshot and queues the cycle's jobs.  -EBUSY from begin while the
+ * previous cycle's reading or jobs are not done (nothing done); -EINVAL from finish without a begun cycle;
+ * -ENOMEM.
  */
-int placer_cycle_start(Placer *p, const Snapshot *snapshot, uint64_t now_usec);
+int placer_cycle_begin(Placer *p, uint64_t now_usec, int *ret_fd);
+int placer_cycle_finish(Placer *p, const Snapshot *snapshot, uint64_t now_usec);
 /*
  * One migration step of the running cycle.  Returns 0 and *ret_next_usec when there is more (call again then),
  * 1 when the cycle is over (see placer_last_cycle()), or a negative errno (-ENOMEM; the cycle's remaining

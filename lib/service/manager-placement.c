@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Migrate mode: the placement cycle on the event loop (a timer per cycle, one migration step per dispatch). */
+/* Migrate mode: the placement cycle on the event loop (a timer per cycle, DAMON's reading watched through an fd
+ * while a thread takes it, one migration step per dispatch). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -150,14 +152,16 @@ static int schedule_step(Manager *m)
         return sd_event_source_set_enabled(m->placement_step_source, SD_EVENT_ONESHOT);
 }
 
-static int on_cycle(sd_event_source *s, uint64_t usec, void *userdata)
+/* The cycle's DAMON reading is in: plan, then step through the jobs. */
+static int on_reading(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
         Manager *m = userdata;
-        int r;
 
         (void)s;
-        (void)usec;
-        r = placer_cycle_start(m->placer, m->snapshot, now_usec());
+        (void)fd;
+        (void)revents;
+        m->placement_reading_source = sd_event_source_disable_unref(m->placement_reading_source);
+        int r = placer_cycle_finish(m->placer, m->snapshot, now_usec());
         /* -ENOMEM is logged here, other errors where they arose; either way the next cycle tries again, as after
          * a failing step: placement stopping for good would leave the fast nodes to fill. */
         if (r == -ENOMEM)
@@ -167,6 +171,27 @@ static int on_cycle(sd_event_source *s, uint64_t usec, void *userdata)
                 r = schedule_step(m);
                 return r < 0 ? log_error_errno(r, "Placement: failed to schedule migrations: %m") : 0;
         }
+        return schedule_cycle(m);
+}
+
+static int on_cycle(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        Manager *m = userdata;
+        int fd = -EBADF;
+
+        (void)s;
+        (void)usec;
+        int r = placer_cycle_begin(m->placer, now_usec(), &fd);
+        if (r >= 0) {
+                r = sd_event_add_io(m->event, &m->placement_reading_source, fd, EPOLLIN, on_reading, m);
+                if (r >= 0)
+                        return 0;
+                log_error_errno(r, "Placement: failed to watch the DAMON reading: %m");
+                /* without the watch, the reading is taken here */
+                return on_reading(NULL, fd, 0, m);
+        }
+        if (r == -ENOMEM)
+                (void)log_oom();
         return schedule_cycle(m);
 }
 
@@ -220,6 +245,7 @@ void manager_placement_stop(Manager *m)
         }
         m->placement_cycle_source = sd_event_source_disable_unref(m->placement_cycle_source);
         m->placement_step_source = sd_event_source_disable_unref(m->placement_step_source);
+        m->placement_reading_source = sd_event_source_disable_unref(m->placement_reading_source);
         if (m->placer) {
                 log_summary(m, true);
                 /* Stops the kdamond tierd started, and every job. */

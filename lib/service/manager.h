@@ -44,6 +44,7 @@ typedef struct Manager {
         SysfsRoot *placement_root;
         Placer *placer;
         sd_event_source *placement_cycle_source, *placement_step_source;
+        sd_event_source *placement_reading_source; /* while a cycle reads DAMON */
         VmstatTiering vmstat_at_start;
         PlacerCounts summary_base; /* totals at the last summary record */
         uint64_t summary_cycles, summary_usec;

@@ -144,8 +144,12 @@ info "w1 as written: hot part $hot0 pages on node 0, $hot1 on node 1; cold part 
 # a 2 MiB range onto the node that holds most of its pages, whatever the memory policy, so each collapse since w1
 # started may have brought up to 511 pages more.
 # beyond_promoted: how many of w1's pages on node 0 (hot0 + cold0) exceed what tierd and khugepaged account for.
+slowest_stats_ms=0
 beyond_promoted() {
+        local t0=${EPOCHREALTIME/./} ms
         stats && promoted=$(jget promoted_pages /tmp/stats.json)
+        ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
+        ((ms > slowest_stats_ms)) && slowest_stats_ms=$ms
         collapses=$(($(vmstat thp_collapse_alloc) - collapses_before))
         beyond=$((hot0 + cold0 - ${promoted:-0} - collapses * 511))
 }
@@ -174,6 +178,7 @@ w1_promoted
 info "w1 then: hot part $hot0 pages on node 0, $hot1 on node 1; cold part $cold0 / $cold1"
 check "GetStats counted every page that had reached node 0 ($lagged of $asked readings lagged)" test $lagged = 0
 info "THP collapses while w1 was promoted: $collapses; THP splits on migration: $(vmstat thp_migration_split)"
+info "slowest tierctl stats round trip while w1 was promoted: $slowest_stats_ms ms"
 check "w1's cold part mostly stays on node 1 ($cold1 of $((cold0 + cold1)) pages)" \
         test $((cold1 * 100)) -ge $(((cold0 + cold1) * 60))
 check "GetStats lists w1 as managed" managed "${WPID[w1]}" placement-workload
