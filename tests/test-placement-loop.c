@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Migrate mode's cycle timer on the manager's loop: the manager in-process, without a bus, on a scratch tree
- * without DAMON.  A cycle that runs late -- as after one whose work blocked the loop for longer than the interval,
- * which DAMON's collection does on a loaded machine -- is followed by the next one an interval after it, never by
+ * without DAMON.  A cycle that runs late -- as after one whose work held the loop up for longer than the interval,
+ * which DAMON's collection did on a loaded machine before it moved to a thread -- is followed by the next one an
+ * interval after it, never by
  * a burst of catch-up cycles that would leave the timer always due and starve the sources of lower priority (the
  * MigrateProcess() steps).  Seen in the placement VM test: a 64 MiB MigrateProcess() took 159 s.
  */

@@ -56,26 +56,21 @@ HotnessReading *hotness_reading_free(HotnessReading *r)
 
 int hotness_reading_start(DamonTracker *tracker, const pid_t *pids, size_t n_pids, HotnessReading **ret)
 {
-        HotnessReading *r = calloc(1, sizeof(HotnessReading));
+        _cleanup_(hotness_reading_freep) HotnessReading *r = calloc(1, sizeof(HotnessReading));
         if (!r)
                 return -ENOMEM;
         r->tracker = tracker;
         r->joined = true; /* until the thread runs */
         r->event_fd = -EBADF;
         r->pids = malloc(MAX(n_pids, (size_t)1) * sizeof(pid_t));
-        if (!r->pids) {
-                hotness_reading_free(r);
+        if (!r->pids)
                 return -ENOMEM;
-        }
         if (n_pids > 0)
                 memcpy(r->pids, pids, n_pids * sizeof(pid_t));
         r->n_pids = n_pids;
         r->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-        if (r->event_fd < 0) {
-                int e = -errno;
-                hotness_reading_free(r);
-                return e;
-        }
+        if (r->event_fd < 0)
+                return -errno;
 
         /* Signals stay with the loop's thread (signalfd): the reader takes none. */
         sigset_t all, saved;
@@ -85,12 +80,10 @@ int hotness_reading_start(DamonTracker *tracker, const pid_t *pids, size_t n_pid
                 e = -pthread_create(&r->thread, NULL, reading_thread, r);
                 (void)pthread_sigmask(SIG_SETMASK, &saved, NULL);
         }
-        if (e < 0) {
-                hotness_reading_free(r);
+        if (e < 0)
                 return e;
-        }
         r->joined = false;
-        *ret = r;
+        *ret = TAKE_PTR(r);
         return 0;
 }
 
