@@ -24,8 +24,8 @@ typedef struct Fake {
         int head[N_PAGES]; /* the folio's first page */
         bool busy[N_PAGES];
         bool isolated[N_PAGES];
-        uint64_t free_pages[2];
-        bool node_gone[2];
+        uint64_t free_pages[3];
+        bool node_gone[3];
         unsigned calls, move_calls;
         int flags;                /* of the last call */
         unsigned esrch_at_call;   /* that call and later: -ESRCH */
@@ -54,7 +54,7 @@ static void write_meminfo(Fake *f)
 {
         if (!f->write_meminfo)
                 return;
-        for (int n = 0; n < 2; n++) {
+        for (int n = 0; n < 3; n++) {
                 char p[64];
                 snprintf(p, sizeof p, "sys/devices/system/node/node%d/meminfo", n);
                 put(p, "Node %d MemFree:  %" PRIu64 " kB\n", n, f->free_pages[n] * PAGE / 1024);
@@ -145,7 +145,7 @@ static long fake_move_pages(void *userdata, pid_t pid, unsigned long n, void **p
         long err = 0;
         for (i = 0; i < n; i++) {
                 int node = nodes[i];
-                if (node < 0 || node > 1 || f->node_gone[node]) {
+                if (node < 0 || node > 2 || f->node_gone[node]) {
                         err = -ENODEV;
                         goto out_flush;
                 }
@@ -195,7 +195,8 @@ static void make_process(Fake *f, bool pfns)
 {
         uint64_t kf[512];
 
-        *f = (Fake){.free_pages = {1 << 20, 1 << 20}, .call_usec = 50, .page_usec = 10, .query_usec = 1, .now = 1};
+        *f = (Fake){
+                .free_pages = {1 << 20, 1 << 20, 1 << 20}, .call_usec = 50, .page_usec = 10, .query_usec = 1, .now = 1};
         for (int i = 0; i < N_PAGES; i++) {
                 f->head[i] = i >= THP_FIRST && i < SMALL ? THP_FIRST : i;
                 f->node[i] = i >= SMALL ? -1 : i < 64 || i >= THP_FIRST ? 1 : i >= 72 && i < 80 ? 0 : -1;
@@ -224,6 +225,20 @@ static void make_big_process(Fake *f)
                 pm[i] = PM_PRESENT | (NODE1_PFN + 2 * (uint64_t)i);
         }
         put_pagemap(BASE, pm, N_PAGES);
+}
+
+/* As make_process(), with pages 0-31 on a third node, 2, whose memory block holds frames 65536-98303. */
+#define NODE2_PFN UINT64_C(0x10100)
+static void make_three_node_process(Fake *f, bool pfns)
+{
+        make_process(f, pfns);
+        put("sys/devices/system/node/node2/memory2/online", "1\n");
+        put("sys/devices/system/node/node2/meminfo", "Node 2 MemFree:  1048576 kB\n");
+        for (int i = 0; i < 32; i++) {
+                f->node[i] = 2;
+                pm[i] = PM_PRESENT | (pfns ? NODE2_PFN + 2 * (uint64_t)i : 0);
+        }
+        put_pagemap(BASE, pm, 32);
 }
 
 static bool all_on(const Fake *f, int node, int from, int to)
@@ -663,6 +678,75 @@ TEST(max_bytes_ends_a_range_early)
         run_done(&run);
 }
 
+TEST(only_pages_on_the_source_nodes_move)
+{
+        Run run;
+        MigrateOptions o = {};
+
+        /* To node 0 from node 1: pages 0-31 stay on node 2, uncounted; 32-63 and the THP move. */
+        make_three_node_process(&f, true);
+        nodemask_set(&o.from_nodes, 1);
+        run_job(&run, &f, &o, NULL, 0, 0);
+        const MigrateStats *s = run.stats;
+        ASSERT_EQ(s->end, MIGRATE_END_DONE);
+        ASSERT_EQ(PAGES(s, MOVED), 32 + 512);
+        ASSERT_EQ(PAGES(s, ALREADY_THERE), 8);
+        ASSERT_EQ(PAGES(s, NOT_PRESENT), 8 + 432);
+        ASSERT_EQ(migrate_counts_present(&s->total), 32 + 512 + 8);
+        ASSERT_TRUE(all_on(&f, 2, 0, 32));
+        ASSERT_TRUE(all_on(&f, 0, 32, N_PAGES));
+        ASSERT_EQ(s->query_calls, 0);
+        run_done(&run);
+
+        /* A cap counts the source's pages only: 10 pages are 32-41. */
+        make_three_node_process(&f, true);
+        MigrateRange ten = {.start = BASE, .end = BASE + SMALL * (uint64_t)PAGE, .node = 0, .max_bytes = 10 * PAGE};
+        run_job(&run, &f, &o, &ten, 1, 0);
+        ASSERT_EQ(PAGES(run.stats, MOVED), 10);
+        ASSERT_TRUE(all_on(&f, 2, 0, 32));
+        ASSERT_TRUE(all_on(&f, 0, 32, 42));
+        ASSERT_EQ(f.node[42], 1);
+        run_done(&run);
+
+        /* Without frame numbers the query tells: a cap of 40 queues 0-39, of which 0-31 are on node 2. */
+        make_three_node_process(&f, false);
+        MigrateRange forty = ten;
+        forty.max_bytes = 40 * PAGE;
+        run_job(&run, &f, &o, &forty, 1, 0);
+        s = run.stats;
+        ASSERT_EQ(PAGES(s, MOVED), 8);
+        ASSERT_EQ(PAGES(s, ALREADY_THERE), 0);
+        ASSERT_EQ(s->query_calls, 1);
+        ASSERT_TRUE(all_on(&f, 2, 0, 32));
+        ASSERT_TRUE(all_on(&f, 0, 32, 40));
+        ASSERT_EQ(f.node[40], 1);
+        run_done(&run);
+
+        /* Sources 1 and 2: everything moves, as with no sources at all. */
+        make_three_node_process(&f, true);
+        nodemask_set(&o.from_nodes, 2);
+        run_job(&run, &f, &o, NULL, 0, 0);
+        ASSERT_EQ(PAGES(run.stats, MOVED), 64 + 512);
+        ASSERT_TRUE(all_on(&f, 0, 0, N_PAGES));
+        run_done(&run);
+        make_three_node_process(&f, true);
+        o.from_nodes = NODEMASK_EMPTY;
+        run_job(&run, &f, &o, NULL, 0, 0);
+        ASSERT_EQ(PAGES(run.stats, MOVED), 64 + 512);
+        run_done(&run);
+
+        /* A dry run reports every node. */
+        make_three_node_process(&f, true);
+        nodemask_set(&o.from_nodes, 1);
+        o.dry_run = true;
+        run_job(&run, &f, &o, NULL, 0, -1);
+        s = run.stats;
+        ASSERT_EQ(s->n_nodes, 3);
+        ASSERT_EQ(s->nodes[2].node, 2);
+        ASSERT_EQ(s->nodes[2].found_pages, 32);
+        run_done(&run);
+}
+
 TEST(batches_follow_the_measured_time)
 {
         Run run;
@@ -744,4 +828,5 @@ TESTS_MAIN(TEST_ENTRY(moves_everything_and_counts_by_folio), TEST_ENTRY(hidden_f
            TEST_ENTRY(free_floor_holds_pages_back), TEST_ENTRY(failed_batch_is_queried_and_the_rest_sent_again),
            TEST_ENTRY(process_exits_midway), TEST_ENTRY(node_gone_ends_its_part_only),
            TEST_ENTRY(dry_run_says_where_pages_are), TEST_ENTRY(ranges), TEST_ENTRY(max_bytes_ends_a_range_early),
-           TEST_ENTRY(batches_follow_the_measured_time), TEST_ENTRY(rate_limit))
+           TEST_ENTRY(only_pages_on_the_source_nodes_move), TEST_ENTRY(batches_follow_the_measured_time),
+           TEST_ENTRY(rate_limit))

@@ -8,7 +8,7 @@
 
 /*
  * What a migration job did, page by page: plain data, readable by the report part without the sysfs reader.
- * Every present page the job looked at is counted under exactly one outcome.
+ * Every present page the job looked at (of the nodes it moves from) is counted under exactly one outcome.
  */
 typedef enum MigrateReason {
         MIGRATE_MOVED,         /* on its target now, moved by this job */

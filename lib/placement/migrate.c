@@ -45,6 +45,7 @@ struct MigrateJob {
         size_t range; /* the next range to scan */
         bool range_open;
         uint64_t range_queued_pages; /* of the open range, towards its max_bytes */
+        bool any_source;             /* options.from_nodes is empty */
         bool draining;               /* the part ended early: its pages are counted as drain_reason, without calls */
         MigrateReason drain_reason;
 
@@ -169,6 +170,7 @@ int migrate_job_new(SysfsRoot *root, pid_t pid, const MigrateRange *ranges, size
         j->pid = pid;
         j->options = *options;
         j->ops = options->ops ? *options->ops : kernel_ops;
+        j->any_source = nodemask_empty(&options->from_nodes);
         j->move_batch_pages = MOVE_FIRST_PAGES;
         j->query_batch_items = QUERY_FIRST_ITEMS;
 
@@ -243,6 +245,12 @@ const MigrateStats *migrate_job_stats(const MigrateJob *j)
 static int part_node(const MigrateJob *j)
 {
         return j->ranges[j->part].node;
+}
+
+/* A page on that node is the job's to move (or already on the target). */
+static bool from_source(const MigrateJob *j, int node)
+{
+        return j->any_source || node == part_node(j) || nodemask_test(&j->options.from_nodes, (unsigned)node);
 }
 
 static void count_pages(MigrateCounts *c, uint64_t pages, bool huge, MigrateReason reason)
@@ -520,7 +528,7 @@ static int query_step(MigrateJob *j)
                         ns->found_huge += it->huge;
                 } else if (s == part_node(j))
                         count(j, it, MIGRATE_ALREADY_THERE);
-                else {
+                else if (from_source(j, s)) {
                         it->node = s;
                         keep[i] = 1;
                 }
@@ -691,8 +699,11 @@ static int fill(MigrateJob *j)
                         j->range++;
                         continue;
                 }
-                /* Pages already on the target need no call; a stopped part's pages get none. */
+                /* Pages already on the target need no call; a stopped part's pages get none; pages on other
+                 * nodes than the sources are not the job's. */
                 for (int i = 0; i < n; i++) {
+                        if (!j->options.dry_run && tail[i].node >= 0 && !from_source(j, tail[i].node))
+                                continue;
                         if (j->draining) {
                                 count(j, &tail[i], j->drain_reason);
                                 continue;

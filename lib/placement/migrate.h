@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "migrate-stats.h"
+#include "nodemask.h"
 #include "ratelimit.h"
 #include "sysfs.h"
 
@@ -66,6 +67,10 @@ typedef struct MigrateOptions {
         bool move_all;             /* MPOL_MF_MOVE_ALL: pages shared with other processes too (CAP_SYS_NICE) */
         RateLimit *rate_limit;     /* shared by jobs, not owned; NULL: no limit */
         uint64_t free_floor_bytes; /* keep at least this much free on a target node; 0: no check */
+        /* Move only pages found on these nodes; empty: from any node.  Pages on other nodes are left alone and
+         * not counted, like addresses outside the ranges, nor towards max_bytes where frame numbers show their
+         * node.  Ignored in a dry run. */
+        NodeMask from_nodes;
         uint64_t call_budget_usec; /* 0: MIGRATE_CALL_BUDGET_USEC_DEFAULT */
         const MigrateOps *ops;     /* NULL: numa_move_pages() and CLOCK_MONOTONIC */
 } MigrateOptions;

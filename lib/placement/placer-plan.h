@@ -80,6 +80,7 @@ int placer_history_record(PlacerHistory *h, const PlacerJob *job, uint64_t now);
 /*
  * The jobs of a plan's moves, in their order.  The policy means "the first bytes of [start, end) that are on
  * from_node": each range is the move's, capped at its bytes (MigrateRange.max_bytes), so that pages already on
- * the target, which are where an earlier cycle began, are passed over and not counted.  -ENOMEM.
+ * the target, which are where an earlier cycle began, are passed over and not counted; the job is to move from
+ * from_node only (MigrateOptions.from_nodes), so that pages on a third node stay.  -ENOMEM.
  */
 int placer_queue_moves(const PolicyMove *moves, size_t n_moves, PlacerJob **ret, size_t *ret_n);

@@ -248,8 +248,8 @@ static void note_hotness(Placer *p, const char *why, int error)
 }
 
 /* Where a process's regions are: a sample of the pages of each, asked with move_pages(2) without target nodes. */
-static int sample_regions(pid_t pid, const HotnessProcess *hp, PolicyRegion *regions, PolicyNodeBytes *node_bytes,
-                          size_t *ret_used)
+static int sample_regions(const Placer *p, pid_t pid, const HotnessProcess *hp, PolicyRegion *regions,
+                          PolicyNodeBytes *node_bytes, size_t *ret_used)
 {
         size_t total = hp->n_regions * PLACER_SAMPLES_PER_REGION;
         _cleanup_free_ void **pages = calloc(MAX(total, (size_t)1), sizeof(void *));
@@ -260,7 +260,9 @@ static int sample_regions(pid_t pid, const HotnessProcess *hp, PolicyRegion *reg
         placer_sample_pages(hp->regions, hp->n_regions, pages);
         for (size_t i = 0; i < total; i++)
                 status[i] = INT32_MIN;
-        long asked = numa_move_pages_errno(pid, total, pages, NULL, status, 0);
+        const MigrateOps *ops = p->settings.ops;
+        long asked = ops ? ops->move_pages(ops->userdata, pid, total, pages, NULL, status, 0)
+                         : numa_move_pages_errno(pid, total, pages, NULL, status, 0);
         if (asked < 0)
                 return (int)asked;
         *ret_used = placer_regions_from_samples(hp->regions, hp->n_regions, status, regions, node_bytes);
@@ -389,7 +391,7 @@ int placer_cycle_finish(Placer *p, const Snapshot *snapshot, uint64_t now)
                         continue;
 
                 size_t used = 0;
-                r = sample_regions(w->pid, hp, regions + region_at, node_bytes + bytes_at, &used);
+                r = sample_regions(p, w->pid, hp, regions + region_at, node_bytes + bytes_at, &used);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
@@ -570,7 +572,9 @@ int placer_step(Placer *p, uint64_t *ret_next_usec)
                         MigrateOptions o = {
                                 .rate_limit = &p->rate,
                                 .free_floor_bytes = floor_bytes(p, q->to_node),
+                                .ops = p->settings.ops,
                         };
+                        nodemask_set(&o.from_nodes, q->from_node);
                         p->running_index = p->next_job++;
                         p->running_counted = (MigrateCounts){};
                         int r = migrate_job_new(p->root, q->pid, q->ranges, q->n_ranges, &o, &p->running);

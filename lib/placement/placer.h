@@ -32,6 +32,7 @@ typedef struct PlacerSettings {
         PolicyParams params;
         uint64_t interval_usec;
         uint64_t rate_bytes_per_sec; /* 0: unlimited */
+        const MigrateOps *ops;       /* the kernel for the page queries and jobs, NULL: move_pages(2) (tests) */
 } PlacerSettings;
 
 typedef struct Placer Placer;
