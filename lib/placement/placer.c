@@ -515,11 +515,12 @@ static void finish_job(Placer *p, const PlacerJob *q, const MigrateStats *st, ui
         count_progress(p, q, st);
         log_debug("Placement: cycle %" PRIu64 ", process %d, %s %u -> %u, %zu range(s) from 0x%" PRIx64 ": %" PRIu64
                   " pages moved, %" PRIu64 " already there, %" PRIu64 " not present, %" PRIu64 " busy, %" PRIu64
-                  " out of memory.",
+                  " out of memory; %" PRIu64 " ms, of which %" PRIu64 " ms in %" PRIu64 " move_pages(2) calls.",
                   p->cycle.number, (int)q->pid, policy_direction_to_string(q->direction), q->from_node, q->to_node,
                   q->n_ranges, q->n_ranges > 0 ? q->ranges[0].start : 0, moved, st->total.pages[MIGRATE_ALREADY_THERE],
                   st->total.pages[MIGRATE_NOT_PRESENT], st->total.pages[MIGRATE_BUSY],
-                  st->total.pages[MIGRATE_NO_MEMORY]);
+                  st->total.pages[MIGRATE_NO_MEMORY], st->elapsed_usec / 1000, st->call_usec / 1000,
+                  st->move_calls + st->query_calls);
 
         /* without memory for it, the job's ranges merely lose their minimum residency */
         (void)placer_history_record(&p->history, q, now);
