@@ -3,10 +3,12 @@
  * The placer's cycle end to end on a scratch tree: the scope from /proc, DAMON's regions from a fake admin tree,
  * where pages are and their moves through a simulated move_pages(2) (the page queries and the jobs), the plan on
  * a hand-built three-tier topology.  What the policy decides is tested on structs (test-policy*.c); this is
- * about carrying a plan out (which pages a move takes, what the stats say while and after it runs) and what the
- * placer keeps between cycles (when a region moved, which regions were seen accessed lately).
+ * about carrying a plan out (which pages a move takes, the floor and the rate limit the jobs keep, what the stats
+ * say while and after it runs) and what the placer keeps between cycles and reloads (when a region moved, which
+ * regions were seen accessed lately, the statistics).
  */
 #include <poll.h>
+#include <string.h>
 #include <time.h>
 
 #include "damon-tree.h"
@@ -19,6 +21,7 @@
 
 #define N 1024 /* the process's pages, all present */
 #define USEC_PER_SEC UINT64_C(1000000)
+#define MIB (UINT64_C(1) << 20)
 
 typedef struct Fake {
         int node[N];
@@ -65,9 +68,17 @@ static long fake_move_pages(void *userdata, pid_t pid, unsigned long n, void **p
         return 0;
 }
 
-static uint64_t fake_now(void *userdata)
+static uint64_t monotonic_usec(void)
 {
-        return 1;
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* The placer's rate limit runs on CLOCK_MONOTONIC: the jobs see the same clock. */
+static uint64_t real_now(void *userdata)
+{
+        return monotonic_usec();
 }
 
 static void put_meminfo(unsigned node, uint64_t free_kb)
@@ -102,7 +113,7 @@ static Snapshot *make_world(uint64_t free_kb, int low_half, int high_half, const
         Snapshot *s = NULL;
 
         ASSERT_TRUE(t);
-        add_node(t, 0, true, true);
+        ASSERT_TRUE((add_node(t, 0, true, true)->cpulist = strdup("0-1")));
         add_node(t, 1, false, true);
         add_node(t, 2, false, true);
         set_slit(t, slit);
@@ -115,7 +126,7 @@ static Snapshot *make_world(uint64_t free_kb, int low_half, int high_half, const
         put_meminfo(1, 900 * 1024);
         put_meminfo(2, 900 * 1024);
         put("proc/4242/stat", "4242 (hotshift) S 1 4242 4242 0 -1 4194560 100 0 0 0 5 6 0 0 20 0 1 0 500 1000000 50"
-                              " 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+                              " 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0 0 0\n");
         for (int i = 0; i < N; i++)
                 set_page(i, i < 512 ? low_half : high_half);
 
@@ -126,13 +137,6 @@ static Snapshot *make_world(uint64_t free_kb, int low_half, int high_half, const
         snprintf(state_dir, size, "%s/run", root);
         f.moved = f.move_calls = 0;
         return s;
-}
-
-static uint64_t monotonic_usec(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 /* A cycle begun at now (the placer stamps what its jobs moved with CLOCK_MONOTONIC), its reading waited for
@@ -159,7 +163,7 @@ static const PlacerNode *stats_node(const PlacerStats *st, unsigned node)
         return NULL;
 }
 
-static const MigrateOps fake_ops = {.move_pages = fake_move_pages, .now_usec = fake_now};
+static const MigrateOps fake_ops = {.move_pages = fake_move_pages, .now_usec = real_now};
 
 typedef struct World {
         char state_dir[PATH_MAX + 16];
@@ -171,15 +175,22 @@ typedef struct World {
 } World;
 
 /* make_world()'s tree, a placer managing "hotshift" with the defaults, and its first cycle planned. */
-static void world_start(World *w, uint64_t free_kb, int low_half, int high_half, const char *nr_accesses,
-                        const char *age)
+static PlacerSettings settings(uint64_t rate_bytes_per_sec)
 {
-        PlacerSettings set = {
-                .rules.processes = (char *[]){(char *)"hotshift", NULL},
+        static char *processes[] = {(char *)"hotshift", NULL};
+        return (PlacerSettings){
+                .rules.processes = processes,
                 .params = policy_params_default(),
                 .interval_usec = 1000000,
+                .rate_bytes_per_sec = rate_bytes_per_sec,
                 .ops = &fake_ops,
         };
+}
+
+static void world_start_rate(World *w, uint64_t free_kb, int low_half, int high_half, const char *nr_accesses,
+                             const char *age, uint64_t rate_bytes_per_sec)
+{
+        PlacerSettings set = settings(rate_bytes_per_sec);
         w->snapshot = make_world(free_kb, low_half, high_half, nr_accesses, age, w->state_dir, sizeof w->state_dir);
         ASSERT_OK(sysfs_root_new(root, NULL, &w->root));
         ASSERT_OK(placer_new(w->root, w->state_dir, &set, &w->placer));
@@ -187,6 +198,12 @@ static void world_start(World *w, uint64_t free_kb, int low_half, int high_half,
         plan_cycle(w->placer, w->snapshot, w->started_usec);
         placer_stats(w->placer, &w->stats);
         ASSERT_EQ(w->stats.managed, 1);
+}
+
+static void world_start(World *w, uint64_t free_kb, int low_half, int high_half, const char *nr_accesses,
+                        const char *age)
+{
+        world_start_rate(w, free_kb, low_half, high_half, nr_accesses, age, 0);
 }
 
 static void world_end(World *w)
@@ -230,10 +247,28 @@ TEST(demotion_takes_the_pages_of_its_source_and_counts_them_as_they_move)
         PlacerStats st;
 
         world_start(&w, 10 * 1024, 2, 0, "0", "1000");
-        ASSERT_EQ(w.stats.last_cycle->n_jobs, 1);
+        const PlacerCycle *c = w.stats.last_cycle;
+        ASSERT_EQ(c->number, 1);
+        ASSERT_EQ(c->outcome, POLICY_OUTCOME_MOVES);
+        ASSERT_EQ(c->n_moves, 1);
+        ASSERT_EQ(c->n_jobs, 1);
+        ASSERT_EQ(c->budget_bytes, UINT64_C(32) << 20);    /* the pace's first budget, not the configured 256 MiB */
+        ASSERT_EQ(c->planned_bytes, 512 * (uint64_t)PAGE); /* 8 of the region's 16 samples on node 0 */
+        ASSERT_TRUE(c->collect_usec > 0);
+        ASSERT_EQ(c->ended_usec, 0);
+        ASSERT_EQ(w.stats.n_workloads, 1);
+        ASSERT_TRUE(w.stats.workloads[0].alive);
+        ASSERT_EQ(w.stats.workloads[0].home_node, 0); /* CPU 1 is node 0's */
+        ASSERT_EQ(w.stats.workloads[0].regions, 1);
+        ASSERT_EQ(w.stats.workloads[0].hot_regions, 0);
+        ASSERT_TRUE(stats_node(&w.stats, 0)->last_notes & POLICY_NOTE_BELOW_LOW);
+        ASSERT_EQ(stats_node(&w.stats, 0)->free_bytes, 10 * MIB);
+        ASSERT_EQ(stats_node(&w.stats, 0)->total_bytes, 1024 * MIB);
         ASSERT_TRUE(run_cycle(w.placer, false) > 0);
         ASSERT_TRUE(f.move_calls > 1);
         placer_stats(w.placer, &st);
+        ASSERT_TRUE(st.last_cycle->ended_usec >= st.last_cycle->planned_usec && st.last_cycle->planned_usec > 0);
+        ASSERT_EQ(st.last_cycle->counts.demoted_pages, 512);
 
         /* Node 0's 512 pages went to node 1, the next tier; node 2's stayed where they were, uncounted. */
         ASSERT_EQ(f.moved, 512);
@@ -256,6 +291,7 @@ TEST(promotion_from_two_tiers)
 
         world_start(&w, 900 * 1024, 1, 2, "20", "10");
         ASSERT_EQ(w.stats.last_cycle->n_jobs, 2);
+        ASSERT_EQ(w.stats.workloads[0].hot_regions, 1);
         ASSERT_TRUE(run_cycle(w.placer, true) > 0);
         ASSERT_EQ(f.moved, N);
         for (int i = 0; i < N; i++)
@@ -296,6 +332,7 @@ TEST(a_recent_sighting_promotes_on_an_idle_reading)
         /* hot on node 1, no room on node 0: nothing to do */
         world_start(&w, 10 * 1024, 1, 1, "20", "10");
         ASSERT_EQ(w.stats.last_cycle->n_jobs, 0);
+        ASSERT_EQ(w.stats.last_cycle->outcome, POLICY_OUTCOME_BLOCKED);
         /* 5 s on, idle, room: the sighting is forgotten */
         put_meminfo(0, 900 * 1024);
         put_heat("0", "10");
@@ -316,5 +353,87 @@ TEST(a_recent_sighting_promotes_on_an_idle_reading)
         world_end(&w);
 }
 
+/* The plan saw room that was gone when the job ran: the engine keeps the target's low watermark (2% of 1 GiB)
+ * and counts what it held back. */
+TEST(memory_gone_meanwhile_holds_the_job_at_the_floor)
+{
+        World w = {};
+        PlacerStats st;
+
+        world_start(&w, 900 * 1024, 1, 1, "20", "10");
+        ASSERT_EQ(w.stats.last_cycle->n_jobs, 1);
+        put_meminfo(0, 10 * 1024);
+        ASSERT_EQ(run_cycle(w.placer, true), 0);
+        ASSERT_EQ(f.moved, 0);
+        placer_stats(w.placer, &st);
+        ASSERT_EQ(st.totals->failed_pages[MIGRATE_NO_MEMORY], N);
+        ASSERT_EQ(placer_counts_not_moved(st.totals), N);
+        ASSERT_EQ(stats_node(&st, 0)->failed_pages[MIGRATE_NO_MEMORY], N);
+        world_end(&w);
+}
+
+/* The rate limit paces the jobs: at 1 MiB/s (a 2 MiB burst), 4 MiB of promotions are told to wait, and steps
+ * taken regardless within a fraction of a second move no more than the burst and the rate allow. */
+TEST(rate_limit_spaces_the_steps)
+{
+        World w = {};
+        bool told_to_wait = false;
+
+        world_start_rate(&w, 900 * 1024, 1, 1, "20", "10", MIB);
+        uint64_t t0 = monotonic_usec();
+        for (unsigned i = 0; i < 200; i++) {
+                uint64_t next = 0;
+                int r = placer_step(w.placer, &next);
+                ASSERT_OK(r);
+                if (r == 1)
+                        break; /* only on a machine slow enough for the rate to let it all go */
+                told_to_wait = told_to_wait || next > monotonic_usec();
+        }
+        uint64_t elapsed = monotonic_usec() - t0;
+        ASSERT_TRUE(told_to_wait);
+        ASSERT_TRUE(f.moved > 0);
+        ASSERT_TRUE(f.moved * PAGE <= 2 * MIB + MIB * elapsed / USEC_PER_SEC + 4096);
+        world_end(&w);
+}
+
+/* A reload keeps the stats and takes the new budget at once; a new process under an old pid starts from zero. */
+TEST(reload_and_a_reused_pid)
+{
+        World w = {};
+        PlacerStats st;
+
+        world_start(&w, 900 * 1024, 1, 1, "20", "10");
+        run_cycle(w.placer, true);
+        PlacerSettings set = settings(0);
+        set.params.budget_bytes = MIB;
+        ASSERT_OK(placer_configure(w.placer, &set));
+        placer_stats(w.placer, &st);
+        ASSERT_EQ(st.totals->promoted_pages, N);
+        ASSERT_EQ(st.workloads[0].counts.promoted_pages, N);
+        for (int i = 0; i < N; i++)
+                set_page(i, 1);
+        plan_cycle(w.placer, w.snapshot, monotonic_usec());
+        placer_stats(w.placer, &st);
+        ASSERT_EQ(st.last_cycle->budget_bytes, MIB);
+        ASSERT_EQ(st.workloads[0].counts.promoted_pages, N); /* the same process */
+        f.moved = 0;
+        run_cycle(w.placer, true);
+        ASSERT_EQ(f.moved, 256);
+
+        /* pid 4242 again, started later: another process.  (The tracker restarts the kdamond for it, which the
+         * scratch tree cannot play: this cycle reads no hotness, and needs none.) */
+        put("proc/4242/stat", "4242 (hotshift) S 1 4242 4242 0 -1 4194560 100 0 0 0 5 6 0 0 20 0 1 0 900 1000000 50"
+                              " 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0 0 0\n");
+        plan_cycle(w.placer, w.snapshot, monotonic_usec());
+        placer_stats(w.placer, &st);
+        ASSERT_EQ(st.n_workloads, 1);
+        ASSERT_EQ(st.workloads[0].start_time, 900);
+        ASSERT_EQ(st.workloads[0].counts.promoted_pages, 0);
+        ASSERT_EQ(st.totals->promoted_pages, N + 256);
+        world_end(&w);
+}
+
 TESTS_MAIN(TEST_ENTRY(demotion_takes_the_pages_of_its_source_and_counts_them_as_they_move),
-           TEST_ENTRY(promotion_from_two_tiers), TEST_ENTRY(a_recent_sighting_promotes_on_an_idle_reading))
+           TEST_ENTRY(promotion_from_two_tiers), TEST_ENTRY(a_recent_sighting_promotes_on_an_idle_reading),
+           TEST_ENTRY(memory_gone_meanwhile_holds_the_job_at_the_floor), TEST_ENTRY(rate_limit_spaces_the_steps),
+           TEST_ENTRY(reload_and_a_reused_pid))
