@@ -154,6 +154,18 @@ static void plan_cycle(Placer *p, const Snapshot *s, uint64_t now)
         ASSERT_OK(placer_cycle_finish(p, s, now));
 }
 
+/* Node 0's free memory and the region's heat as given, then a cycle planned at now: its number of jobs. */
+static size_t replan(Placer *p, const Snapshot *s, uint64_t free_kb, const char *nr_accesses, const char *age,
+                     uint64_t now)
+{
+        PlacerStats st;
+        put_meminfo(0, free_kb);
+        put_heat(nr_accesses, age);
+        plan_cycle(p, s, now);
+        placer_stats(p, &st);
+        return st.last_cycle->n_jobs;
+}
+
 static const PlacerNode *stats_node(const PlacerStats *st, unsigned node)
 {
         for (size_t i = 0; i < st->n_nodes; i++)
@@ -307,15 +319,9 @@ TEST(promotion_from_two_tiers)
         /* Node 0 under pressure and the region cold now, but promoted just now: it stays for the minimum
          * residency (5 s), then it goes down.  4 s on, the reading from the first cycle is forgotten (heat
          * memory keeps three cycles' worth). */
-        put_meminfo(0, 10 * 1024);
-        put_heat("0", "1000");
         f.moved = 0;
-        plan_cycle(w.placer, w.snapshot, w.started_usec + 4 * USEC_PER_SEC);
-        placer_stats(w.placer, &st);
-        ASSERT_EQ(st.last_cycle->n_jobs, 0);
-        plan_cycle(w.placer, w.snapshot, monotonic_usec() + 6 * USEC_PER_SEC);
-        placer_stats(w.placer, &st);
-        ASSERT_EQ(st.last_cycle->n_jobs, 1);
+        ASSERT_EQ(replan(w.placer, w.snapshot, 10 * 1024, "0", "1000", w.started_usec + 4 * USEC_PER_SEC), 0);
+        ASSERT_EQ(replan(w.placer, w.snapshot, 10 * 1024, "0", "1000", monotonic_usec() + 6 * USEC_PER_SEC), 1);
         ASSERT_TRUE(run_cycle(w.placer, false) > 0);
         for (int i = 0; i < (int)f.moved; i++)
                 ASSERT_EQ(f.node[i], 1);
@@ -327,27 +333,16 @@ TEST(promotion_from_two_tiers)
 TEST(a_recent_sighting_promotes_on_an_idle_reading)
 {
         World w = {};
-        PlacerStats st;
 
         /* hot on node 1, no room on node 0: nothing to do */
         world_start(&w, 10 * 1024, 1, 1, "20", "10");
         ASSERT_EQ(w.stats.last_cycle->n_jobs, 0);
         ASSERT_EQ(w.stats.last_cycle->outcome, POLICY_OUTCOME_BLOCKED);
         /* 5 s on, idle, room: the sighting is forgotten */
-        put_meminfo(0, 900 * 1024);
-        put_heat("0", "10");
-        plan_cycle(w.placer, w.snapshot, w.started_usec + 5 * USEC_PER_SEC);
-        placer_stats(w.placer, &st);
-        ASSERT_EQ(st.last_cycle->n_jobs, 0);
+        ASSERT_EQ(replan(w.placer, w.snapshot, 900 * 1024, "0", "10", w.started_usec + 5 * USEC_PER_SEC), 0);
         /* hot again without room, then idle with room a cycle later: promoted */
-        put_meminfo(0, 10 * 1024);
-        put_heat("20", "10");
-        plan_cycle(w.placer, w.snapshot, w.started_usec + 6 * USEC_PER_SEC);
-        placer_stats(w.placer, &st);
-        ASSERT_EQ(st.last_cycle->n_jobs, 0);
-        put_meminfo(0, 900 * 1024);
-        put_heat("0", "10");
-        plan_cycle(w.placer, w.snapshot, w.started_usec + 7 * USEC_PER_SEC);
+        ASSERT_EQ(replan(w.placer, w.snapshot, 10 * 1024, "20", "10", w.started_usec + 6 * USEC_PER_SEC), 0);
+        ASSERT_EQ(replan(w.placer, w.snapshot, 900 * 1024, "0", "10", w.started_usec + 7 * USEC_PER_SEC), 1);
         ASSERT_TRUE(run_cycle(w.placer, true) > 0);
         ASSERT_EQ(f.moved, N);
         world_end(&w);
