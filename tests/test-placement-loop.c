@@ -18,13 +18,6 @@
 
 #define INTERVAL_USEC UINT64_C(100000)
 
-static uint64_t monotonic_usec(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static uint64_t cycles(const Manager *m)
 {
         PlacerStats st;

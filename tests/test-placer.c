@@ -9,7 +9,6 @@
  */
 #include <poll.h>
 #include <string.h>
-#include <time.h>
 
 #include "damon-tree.h"
 #include "log.h"
@@ -68,13 +67,6 @@ static long fake_move_pages(void *userdata, pid_t pid, unsigned long n, void **p
         return 0;
 }
 
-static uint64_t monotonic_usec(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /* The placer's rate limit runs on CLOCK_MONOTONIC: the jobs see the same clock. */
 static uint64_t real_now(void *userdata)
 {
@@ -86,6 +78,17 @@ static void put_meminfo(unsigned node, uint64_t free_kb)
         char p[64];
         snprintf(p, sizeof p, "sys/devices/system/node/node%u/meminfo", node);
         put(p, "Node %u MemTotal: 1048576 kB\nNode %u MemFree: %" PRIu64 " kB\n", node, node, free_kb);
+}
+
+/* TEST_PID's /proc stat: "hotshift", started at start_time, last on CPU 1. */
+static void put_stat(unsigned start_time)
+{
+        char p[64];
+        snprintf(p, sizeof p, "proc/%d/stat", TEST_PID);
+        put(p,
+            "%d (hotshift) S 1 %d %d 0 -1 4194560 100 0 0 0 5 6 0 0 20 0 1 0 %u 1000000 50"
+            " 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0 0 0\n",
+            TEST_PID, TEST_PID, TEST_PID, start_time);
 }
 
 static void put_heat(const char *nr_accesses, const char *age)
@@ -125,10 +128,12 @@ static Snapshot *make_world(uint64_t free_kb, int low_half, int high_half, const
         put_meminfo(0, free_kb);
         put_meminfo(1, 900 * 1024);
         put_meminfo(2, 900 * 1024);
-        put("proc/4242/stat", "4242 (hotshift) S 1 4242 4242 0 -1 4194560 100 0 0 0 5 6 0 0 20 0 1 0 500 1000000 50"
-                              " 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0 0 0\n");
-        for (int i = 0; i < N; i++)
-                set_page(i, i < 512 ? low_half : high_half);
+        put_stat(500);
+        for (int i = 0; i < N; i++) {
+                f.node[i] = i < 512 ? low_half : high_half;
+                pm[i] = PM_PRESENT | frame_of(i, f.node[i]);
+        }
+        put_pagemap(BASE, pm, N);
 
         putf("0", KD "/nr_kdamonds");
         put_kdamond(0);
@@ -186,7 +191,7 @@ typedef struct World {
         uint64_t started_usec; /* the first cycle's now */
 } World;
 
-/* make_world()'s tree, a placer managing "hotshift" with the defaults, and its first cycle planned. */
+/* A placer managing "hotshift" with the defaults, on the simulated kernel. */
 static PlacerSettings settings(uint64_t rate_bytes_per_sec)
 {
         static char *processes[] = {(char *)"hotshift", NULL};
@@ -199,6 +204,7 @@ static PlacerSettings settings(uint64_t rate_bytes_per_sec)
         };
 }
 
+/* make_world()'s tree, such a placer, and its first cycle planned. */
 static void world_start_rate(World *w, uint64_t free_kb, int low_half, int high_half, const char *nr_accesses,
                              const char *age, uint64_t rate_bytes_per_sec)
 {
@@ -368,7 +374,7 @@ TEST(memory_gone_meanwhile_holds_the_job_at_the_floor)
 }
 
 /* The rate limit paces the jobs: at 1 MiB/s (a 2 MiB burst), 4 MiB of promotions are told to wait, and steps
- * taken regardless within a fraction of a second move no more than the burst and the rate allow. */
+ * taken without waiting move no more than the burst and the rate allow for the time they took. */
 TEST(rate_limit_spaces_the_steps)
 {
         World w = {};
@@ -417,8 +423,7 @@ TEST(reload_and_a_reused_pid)
 
         /* pid 4242 again, started later: another process.  (The tracker restarts the kdamond for it, which the
          * scratch tree cannot play: this cycle reads no hotness, and needs none.) */
-        put("proc/4242/stat", "4242 (hotshift) S 1 4242 4242 0 -1 4194560 100 0 0 0 5 6 0 0 20 0 1 0 900 1000000 50"
-                              " 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0 0 0\n");
+        put_stat(900);
         plan_cycle(w.placer, w.snapshot, monotonic_usec());
         placer_stats(w.placer, &st);
         ASSERT_EQ(st.n_workloads, 1);

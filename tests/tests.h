@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 extern jmp_buf test_failed;
 
@@ -73,6 +74,14 @@ int tests_run(const TestCase *cases, size_t n);
                 static const TestCase cases[] = {__VA_ARGS__};                                                         \
                 return tests_run(cases, sizeof(cases) / sizeof(cases[0]));                                             \
         }
+
+/* CLOCK_MONOTONIC in microseconds, as the daemon's own timestamps. */
+static inline uint64_t monotonic_usec(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
 
 static inline int tests_run_impl(const TestCase *cases, size_t n)
 {

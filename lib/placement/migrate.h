@@ -48,9 +48,9 @@
 typedef struct MigrateRange {
         uint64_t start, end; /* [start, end), rounded out to pages */
         int node;            /* target; ignored in a dry run */
-        /* 0: every page.  Else the range ends, in address order, once this many bytes of pages not already on
-         * the target are queued (a huge page counts whole; without frame numbers every present page counts,
-         * since where it is is learnt only later).  Ignored in a dry run. */
+        /* 0: every page.  Else the range ends, in address order, once this many bytes of pages to move (not
+         * already on the target, on a source node) are queued (a huge page counts whole; without frame numbers every
+         * present page counts, since where it is is learnt only later).  Ignored in a dry run. */
         uint64_t max_bytes;
 } MigrateRange;
 
